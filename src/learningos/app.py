@@ -1,0 +1,80 @@
+"""create_app(): routers, middleware, error handlers and the lifespan. Nothing runs at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from learningos import __version__
+from learningos.config import Settings, get_settings
+from learningos.kit.csrf import CookieMiddleware
+from learningos.kit.handlers import install_error_handlers
+from learningos.kit.logging import configure_logging, get_logger
+from learningos.kit.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from learningos.services import Services
+
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+log = get_logger(__name__)
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = services is None
+        app.state.services = services or Services.build(settings)
+        if own:
+            await app.state.services.start()
+        log.info("app.started", mode="embedded" if settings.is_embedded else "production")
+        try:
+            yield
+        finally:
+            if own:
+                await app.state.services.stop()
+
+    app = FastAPI(
+        title="Learning OS",
+        version=__version__,
+        description="Turn your own material into real understanding.",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+
+    from learningos.auth import endpoints as auth_api
+    from learningos.auth import pages as auth_pages
+    from learningos.health import endpoints as health_api
+    from learningos.jobs import endpoints as jobs_api
+    from learningos.web import pages as web_pages
+
+    for router in (health_api.router, auth_api.router, jobs_api.router, auth_pages.router, web_pages.router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
+
+    install_error_handlers(app)
+    # Outermost last: request context wraps everything, so every log line has the request id.
+    app.add_middleware(CookieMiddleware, secure=settings.secure_cookies)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-CSRF-Token", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        multipart_max_bytes=settings.max_upload_bytes,
+    )
+    app.add_middleware(RequestContextMiddleware, hsts=settings.env == "production")
+    return app

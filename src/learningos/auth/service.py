@@ -1,0 +1,301 @@
+"""Accounts and sign-in: the rules shared by the JSON API and the pages."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from learningos.auth.policy import check_password, normalize_email
+from learningos.auth.repository import AuditRepository, RefreshTokenRepository, UserRepository
+from learningos.kit.db import utcnow
+from learningos.kit.errors import Conflict, InvalidCredentials, InvalidToken, ValidationFailed
+from learningos.kit.logging import get_logger
+from learningos.kit.requestmeta import RequestMeta
+from learningos.kit.security import (
+    create_access_token,
+    decode_access_token,
+    hash_password,
+    hash_token,
+    new_opaque_token,
+    verify_password,
+)
+from learningos.models.auth import AuditEvent, RefreshToken
+from learningos.models.user import Role, User
+from learningos.services import Services
+
+log = get_logger(__name__)
+REVOKED_FAMILY_KEY = "auth:revoked-family:"
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    access_token: str
+    access_expires_at: datetime
+    refresh_token: str
+    refresh_expires_at: datetime
+    family_id: uuid.UUID
+    remember: bool
+
+    def as_pair(self) -> dict[str, Any]:
+        now = utcnow()
+        return {
+            "access_token": self.access_token,
+            "token_type": "bearer",
+            "expires_in": int((self.access_expires_at - now).total_seconds()),
+            "refresh_token": self.refresh_token,
+            "refresh_expires_in": int((self.refresh_expires_at - now).total_seconds()),
+        }
+
+
+async def audit(
+    session: AsyncSession,
+    event: str,
+    meta: RequestMeta,
+    user_id: uuid.UUID | None = None,
+    **details: Any,
+) -> None:
+    session.add(
+        AuditEvent(
+            event=event,
+            user_id=user_id,
+            ip=meta.ip,
+            user_agent=meta.user_agent,
+            request_id=meta.request_id,
+            details=details,
+        )
+    )
+    log.info(event, user_id=str(user_id) if user_id else None, **details)
+
+
+async def register(
+    session: AsyncSession,
+    services: Services,
+    *,
+    name: str,
+    email: str,
+    password: str,
+    meta: RequestMeta,
+    role: Role = Role.USER,
+) -> User:
+    """Create an account; the welcome email is sent by a job after the commit."""
+    await services.limiter.hit(services.settings.register_limit_per_ip, "register-ip", meta.ip)
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationFailed(
+            "Enter your name.", details=[{"field": "name", "message": "Enter your name."}]
+        )
+    email = normalize_email(email)
+    check_password(password, email=email, name=name)
+    users = UserRepository(session)
+    if await users.get_by_email(email) is not None:
+        raise _email_taken()
+    user = User(name=name, email=email, role=role.value, password_hash=await hash_password(password))
+    try:
+        await users.add(user)
+    except IntegrityError as exc:  # a concurrent registration won the race
+        raise _email_taken() from exc
+    await audit(session, "auth.register", meta, user.id, role=user.role)
+    await services.queue.enqueue(session, "auth.welcome_email", {"user_id": str(user.id)}, user_id=user.id)
+    return user
+
+
+def _email_taken() -> Conflict:
+    message = "An account with this email already exists. Sign in instead."
+    return Conflict(message, details=[{"field": "email", "message": message, "type": "unique"}])
+
+
+async def login(
+    session: AsyncSession,
+    services: Services,
+    *,
+    email: str,
+    password: str,
+    remember: bool,
+    meta: RequestMeta,
+) -> tuple[User, IssuedTokens]:
+    """Check the credentials (rate-limited per IP and per email) and start a token family."""
+    settings = services.settings
+    key = email.strip().lower()[:320]
+    await services.limiter.hit(settings.login_limit_per_ip, "login-ip", meta.ip)
+    await services.limiter.hit(settings.login_limit_per_email, "login-email", key)
+    user = await UserRepository(session).get_by_email(key)
+    ok = await verify_password(user.password_hash if user else None, password)
+    if user is None or not ok or not user.is_active:
+        # The failure is recorded in its own transaction: the request's is rolled back.
+        user_id = user.id if user else None
+        await session.rollback()
+        async with services.db.transaction() as own:
+            await audit(own, "auth.login_failed", meta, user_id, email=key)
+        raise InvalidCredentials()
+    user.last_login_at = utcnow()
+    tokens = await issue_tokens(session, services, user, remember=remember, meta=meta)
+    await audit(session, "auth.login", meta, user.id, remember=remember)
+    return user, tokens
+
+
+async def issue_tokens(
+    session: AsyncSession,
+    services: Services,
+    user: User,
+    *,
+    remember: bool,
+    meta: RequestMeta,
+    family_id: uuid.UUID | None = None,
+) -> IssuedTokens:
+    settings = services.settings
+    family_id = family_id or uuid.uuid4()
+    refresh = new_opaque_token()
+    refresh_expires = utcnow() + timedelta(days=settings.refresh_token_days)
+    session.add(
+        RefreshToken(
+            user_id=user.id,
+            family_id=family_id,
+            token_hash=hash_token(refresh),
+            expires_at=refresh_expires,
+            remember=remember,
+            ip=meta.ip,
+            user_agent=meta.user_agent,
+        )
+    )
+    access, access_expires = create_access_token(
+        settings.jwt_secret.get_secret_value(),
+        user.id,
+        family_id,
+        user.role,
+        settings.access_token_minutes,
+    )
+    await session.flush()
+    return IssuedTokens(access, access_expires, refresh, refresh_expires, family_id, remember)
+
+
+async def refresh(
+    session: AsyncSession, services: Services, *, refresh_token: str, meta: RequestMeta
+) -> tuple[User, IssuedTokens]:
+    """Rotate a refresh token. Presenting one that was already rotated is treated as theft:
+    the whole family is revoked, in its own transaction so the revocation survives the error."""
+    tokens = RefreshTokenRepository(session)
+    row = await tokens.get_by_hash(hash_token(refresh_token))
+    now = utcnow()
+    if row is None:
+        raise InvalidToken()
+    if row.revoked_at is not None:
+        raise InvalidToken()
+    if row.used_at is not None or not await tokens.mark_used(row.id, now):
+        family_id, user_id = row.family_id, row.user_id
+        await session.rollback()  # release this request's locks before the revocation
+        await _revoke_family_now(services, family_id, user_id, "reuse", meta)
+        raise InvalidToken("This sign-in was ended for safety because an old token was reused. Sign in again.")
+    if row.expires_at <= now:
+        raise InvalidToken("Your session has expired. Sign in again.")
+    user = await UserRepository(session).get(row.user_id)
+    if user is None or not user.is_active:
+        raise InvalidToken()
+    issued = await issue_tokens(
+        session, services, user, remember=row.remember, meta=meta, family_id=row.family_id
+    )
+    await audit(session, "auth.refresh", meta, user.id)
+    return user, issued
+
+
+async def _revoke_family_now(
+    services: Services, family_id: uuid.UUID, user_id: uuid.UUID, reason: str, meta: RequestMeta
+) -> None:
+    async with services.db.transaction() as own:
+        await RefreshTokenRepository(own).revoke_family(family_id, utcnow(), reason)
+        await audit(own, "auth.refresh_reuse", meta, user_id, family_id=str(family_id))
+    await _mark_family_revoked(services, family_id)
+
+
+async def _mark_family_revoked(services: Services, family_id: uuid.UUID) -> None:
+    # Access tokens are stateless; remember revoked families for as long as one can live.
+    ttl = services.settings.access_token_minutes * 60 + 60
+    await services.cache.set(REVOKED_FAMILY_KEY + str(family_id), "1", ttl)
+
+
+async def logout(
+    session: AsyncSession,
+    services: Services,
+    *,
+    meta: RequestMeta,
+    family_id: uuid.UUID | None = None,
+    refresh_token: str | None = None,
+    user_id: uuid.UUID | None = None,
+) -> None:
+    """End a sign-in: revoke its refresh-token family and its access tokens."""
+    tokens = RefreshTokenRepository(session)
+    if refresh_token and family_id is None:
+        row = await tokens.get_by_hash(hash_token(refresh_token))
+        if row is not None:
+            family_id, user_id = row.family_id, row.user_id
+    if family_id is None:
+        return
+    await tokens.revoke_family(family_id, utcnow(), "logout")
+    await _mark_family_revoked(services, family_id)
+    await audit(session, "auth.logout", meta, user_id)
+
+
+async def authenticate(session: AsyncSession, services: Services, access_token: str) -> tuple[User, uuid.UUID]:
+    """The signed-in user behind an access token, or InvalidToken."""
+    claims = decode_access_token(services.settings.jwt_secret.get_secret_value(), access_token)
+    if await services.cache.get(REVOKED_FAMILY_KEY + str(claims.family_id)):
+        raise InvalidToken("You have been signed out. Sign in again.")
+    user = await UserRepository(session).get(claims.user_id)
+    if user is None or not user.is_active:
+        raise InvalidToken()
+    return user, claims.family_id
+
+
+async def change_password(
+    session: AsyncSession,
+    services: Services,
+    user: User,
+    *,
+    current_password: str,
+    new_password: str,
+    meta: RequestMeta,
+) -> IssuedTokens:
+    """Change the password, end every sign-in of this user, and start a fresh one here."""
+    if not await verify_password(user.password_hash, current_password):
+        raise InvalidCredentials(
+            "The current password is incorrect.",
+            details=[{"field": "current_password", "message": "The current password is incorrect."}],
+        )
+    check_password(new_password, email=user.email, name=user.name, field="new_password")
+    if await verify_password(user.password_hash, new_password):
+        raise ValidationFailed(
+            "Choose a password different from the current one.",
+            details=[{"field": "new_password", "message": "Choose a different password."}],
+        )
+    user.password_hash = await hash_password(new_password)
+    user.password_changed_at = utcnow()
+    tokens = RefreshTokenRepository(session)
+    for family in await tokens.live_families(user.id, utcnow()):
+        await tokens.revoke_family(family, utcnow(), "password_changed")
+        await _mark_family_revoked(services, family)
+    await audit(session, "auth.password_changed", meta, user.id)
+    return await issue_tokens(session, services, user, remember=False, meta=meta)
+
+
+async def create_user(
+    session: AsyncSession, services: Services, *, name: str, email: str, password: str, role: Role
+) -> User:
+    """Operator path (CLI): no rate limit, same validation."""
+    email = normalize_email(email)
+    check_password(password, email=email, name=name)
+    users = UserRepository(session)
+    if await users.get_by_email(email) is not None:
+        raise _email_taken()
+    user = await users.add(
+        User(name=name.strip(), email=email, role=role.value, password_hash=await hash_password(password))
+    )
+    await audit(session, "auth.user_created", RequestMeta(ip="cli"), user.id, role=role.value)
+    return user
+
+
+async def recent_audit(session: AsyncSession, user_id: uuid.UUID) -> list[AuditEvent]:
+    return await AuditRepository(session).for_user(user_id)

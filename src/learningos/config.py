@@ -1,0 +1,124 @@
+"""One settings object for the whole service (env prefix ``LEARNINGOS_``).
+
+Everything has an embedded default so ``make run`` works on a laptop with no
+configuration; production swaps in PostgreSQL, Redis and a Qdrant server by
+setting URLs. Settings are read when ``get_settings()`` is first called, never
+at import time.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_JWT_SECRET = "dev-only-insecure-secret-change-me-0123456789"  # noqa: S105
+
+
+class SettingsError(ValueError):
+    """A configuration that must not run, with a message for the operator."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="LEARNINGOS_", env_file=".env", extra="ignore", validate_default=True
+    )
+
+    env: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("data")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    web_workers: int = Field(1, ge=1, le=64)
+    base_url: str = "http://127.0.0.1:8000"
+
+    # Stores: embedded defaults when unset.
+    database_url: str | None = None
+    database_pool_size: int = 10
+    redis_url: str | None = None
+    qdrant_url: str | None = None
+    qdrant_api_key: SecretStr | None = None
+
+    # Auth.
+    jwt_secret: SecretStr = SecretStr(DEFAULT_JWT_SECRET)
+    access_token_minutes: int = Field(15, ge=1, le=120)
+    refresh_token_days: int = Field(7, ge=1, le=90)
+    cookie_secure: bool | None = None
+    login_limit_per_ip: str = "20/minute"
+    login_limit_per_email: str = "5/minute"
+    register_limit_per_ip: str = "10/hour"
+
+    # HTTP.
+    cors_origins: list[str] = []
+    max_body_bytes: int = 1_048_576
+    max_upload_bytes: int = 52_428_800
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    # Jobs.
+    job_max_attempts: int = Field(5, ge=1, le=50)
+    job_backoff_seconds: float = Field(1.0, ge=0)
+    job_backoff_max_seconds: float = Field(300.0, ge=0)
+    worker_concurrency: int = Field(8, ge=1, le=256)
+
+    # Email.
+    email_from: str = "Learning OS <hello@learningos.local>"
+
+    @model_validator(mode="after")
+    def _refuse_unsafe(self) -> Settings:
+        if self.env == "production" and self.jwt_secret.get_secret_value() == DEFAULT_JWT_SECRET:
+            raise SettingsError(
+                "LEARNINGOS_JWT_SECRET is still the development default. Set a long random "
+                "secret (for example `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+                " before running in production."
+            )
+        if self.env == "production" and len(self.jwt_secret.get_secret_value()) < 32:
+            raise SettingsError("LEARNINGOS_JWT_SECRET must be at least 32 characters.")
+        if self.web_workers > 1 and self.process_local_stores:
+            raise SettingsError(
+                f"Cannot run {self.web_workers} web workers on process-local stores "
+                f"({', '.join(self.process_local_stores)}). Each worker would hold its own copy. "
+                "Set LEARNINGOS_DATABASE_URL to PostgreSQL, LEARNINGOS_REDIS_URL and "
+                "LEARNINGOS_QDRANT_URL, or run one worker."
+            )
+        return self
+
+    @property
+    def process_local_stores(self) -> list[str]:
+        local = []
+        if self.resolved_database_url.startswith("sqlite"):
+            local.append("SQLite database")
+        if not self.qdrant_url:
+            local.append("local Qdrant folder")
+        if not self.redis_url:
+            local.append("in-memory queue, cache and rate limits")
+        return local
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'learningos.db').as_posix()}"
+
+    @property
+    def is_embedded(self) -> bool:
+        return bool(self.process_local_stores)
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.cookie_secure if self.cookie_secure is not None else self.env == "production"
+
+    @property
+    def qdrant_path(self) -> Path:
+        return self.data_dir / "qdrant"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

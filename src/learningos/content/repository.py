@@ -1,0 +1,44 @@
+"""Content queries. Every read goes through the access rule in `readable_by`."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Select, and_, exists, or_, select
+
+from learningos.kit.db import utcnow
+from learningos.kit.repository import Repository
+from learningos.models.content import Content, ContentAccess
+from learningos.models.user import Role, User
+
+
+class ContentRepository(Repository[Content]):
+    model = Content
+
+    def readable_by(self, user: User | None, now: datetime | None = None) -> Select[tuple[Content]]:
+        """Content this user may read: their own, a live grant, platform or public content.
+        Private content is visible to its owner (and admins) only. Paid content needs a grant
+        (purchase or subscription rows, added by the marketplace)."""
+        query = select(Content)
+        if user is not None and user.role == Role.ADMIN.value:
+            return query
+        open_to_all = or_(Content.is_platform_content.is_(True), Content.visibility == "public")
+        if user is None:
+            return query.where(open_to_all)
+        now = now or utcnow()
+        granted = Content.visibility != "private", exists().where(
+            ContentAccess.content_id == Content.id,
+            ContentAccess.user_id == user.id,
+            or_(ContentAccess.expires_at.is_(None), ContentAccess.expires_at > now),
+        )
+        return query.where(or_(Content.user_id == user.id, open_to_all, and_(*granted)))
+
+    async def get_readable(self, content_id: uuid.UUID, user: User | None) -> Content | None:
+        return await self.first(self.readable_by(user).where(Content.id == content_id))
+
+    async def list_readable(self, user: User, limit: int = 50) -> list[Content]:
+        rows = await self.session.scalars(
+            self.readable_by(user).order_by(Content.created_at.desc()).limit(limit)
+        )
+        return list(rows)

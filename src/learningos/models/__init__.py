@@ -1,0 +1,28 @@
+"""ORM models. Importing this package registers every table on Base.metadata."""
+
+from learningos.models.auth import AuditEvent, RefreshToken
+from learningos.models.content import Content, ContentAccess, ContentSection
+from learningos.models.jobs import Job
+from learningos.models.learning import (
+    Concept,
+    Interaction,
+    LearningMap,
+    LearningSession,
+    UserNote,
+)
+from learningos.models.user import User
+
+__all__ = [
+    "AuditEvent",
+    "Concept",
+    "Content",
+    "ContentAccess",
+    "ContentSection",
+    "Interaction",
+    "Job",
+    "LearningMap",
+    "LearningSession",
+    "RefreshToken",
+    "User",
+    "UserNote",
+]

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from learningos.kit.db import Base, IdMixin, TimestampMixin, utcnow
+
+
+class Content(IdMixin, TimestampMixin, Base):
+    __tablename__ = "contents"
+    __table_args__ = (
+        CheckConstraint("type IN ('pdf', 'text', 'markdown')", name="type"),
+        CheckConstraint(
+            "visibility IN ('private', 'shared', 'public', 'paid')", name="visibility"
+        ),
+        CheckConstraint(
+            "status IN ('pending', 'processing', 'ready', 'error')", name="status"
+        ),
+        CheckConstraint("price_cents >= 0", name="price_cents"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(16))
+    raw_text: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    progress: Mapped[int] = mapped_column(default=0)
+    status_message: Mapped[str | None] = mapped_column(Text)
+    file_key: Mapped[str | None] = mapped_column(String(500))
+    file_size: Mapped[int | None]
+    page_count: Mapped[int | None]
+    cover_url: Mapped[str | None] = mapped_column(String(500))
+    # Marketplace columns.
+    visibility: Mapped[str] = mapped_column(String(16), default="private", index=True)
+    is_platform_content: Mapped[bool] = mapped_column(default=False, index=True)
+    price_cents: Mapped[int] = mapped_column(default=0)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    accept_donations: Mapped[bool] = mapped_column(default=False)
+    donation_message: Mapped[str | None] = mapped_column(Text)
+    sales_count: Mapped[int] = mapped_column(default=0)
+    rating_average: Mapped[float] = mapped_column(default=0.0)
+    rating_count: Mapped[int] = mapped_column(default=0)
+    category: Mapped[str | None] = mapped_column(String(80), index=True)
+
+
+class ContentSection(IdMixin, Base):
+    __tablename__ = "content_sections"
+    __table_args__ = (UniqueConstraint("content_id", "order_index"),)
+
+    content_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("contents.id", ondelete="CASCADE"), index=True
+    )
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("content_sections.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(500))
+    order_index: Mapped[int]
+    level: Mapped[int] = mapped_column(default=1)
+    kind: Mapped[str] = mapped_column(String(16), default="section")
+    text: Mapped[str] = mapped_column(Text)
+    page_start: Mapped[int | None]
+    page_end: Mapped[int | None]
+    embedding_ref: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ContentAccess(IdMixin, Base):
+    """A grant to read a content item; the owner holds one too."""
+
+    __tablename__ = "content_access"
+    __table_args__ = (
+        UniqueConstraint("content_id", "user_id"),
+        CheckConstraint(
+            "access_type IN ('owner', 'shared', 'purchased', 'platform', 'subscriber')",
+            name="access_type",
+        ),
+    )
+
+    content_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("contents.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    access_type: Mapped[str] = mapped_column(String(16))
+    granted_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from learningos.kit.db import Base, IdMixin, TimestampMixin, utcnow
+
+
+class LearningMap(IdMixin, TimestampMixin, Base):
+    __tablename__ = "learning_maps"
+
+    content_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("contents.id", ondelete="CASCADE"), index=True
+    )
+    overview: Mapped[str] = mapped_column(Text, default="")
+    milestones: Mapped[list[Any]] = mapped_column(default=list)
+    total_minutes: Mapped[int] = mapped_column(default=0)
+    generated_by: Mapped[str | None] = mapped_column(String(80))
+    generated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Concept(IdMixin, TimestampMixin, Base):
+    __tablename__ = "concepts"
+    __table_args__ = (
+        CheckConstraint("difficulty BETWEEN 1 AND 5", name="difficulty"),
+        UniqueConstraint("learning_map_id", "order_index"),
+    )
+
+    learning_map_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("learning_maps.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    difficulty: Mapped[int] = mapped_column(default=1)
+    order_index: Mapped[int]
+    estimated_minutes: Mapped[int] = mapped_column(default=10)
+    milestone: Mapped[int] = mapped_column(default=0)
+    prerequisites: Mapped[list[Any]] = mapped_column(default=list)
+    source_sections: Mapped[list[Any]] = mapped_column(default=list)
+    page_start: Mapped[int | None]
+    page_end: Mapped[int | None]
+
+
+class LearningSession(IdMixin, TimestampMixin, Base):
+    __tablename__ = "learning_sessions"
+    __table_args__ = (
+        CheckConstraint("status IN ('active', 'paused', 'completed')", name="status"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    concept_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("concepts.id", ondelete="SET NULL"), index=True
+    )
+    content_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("contents.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    state: Mapped[str] = mapped_column(String(24), default="init")
+    paused_from: Mapped[str | None] = mapped_column(String(24))
+    confidence_score: Mapped[float | None]
+    time_spent_seconds: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+    completed_at: Mapped[datetime | None]
+
+
+class Interaction(IdMixin, Base):
+    __tablename__ = "interactions"
+    __table_args__ = (UniqueConstraint("session_id", "client_id"),)
+
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("learning_sessions.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(16), index=True)
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    user_input: Mapped[str | None] = mapped_column(Text)
+    ai_response: Mapped[str | None] = mapped_column(Text)
+    evaluation: Mapped[dict[str, Any] | None] = mapped_column()
+    provider: Mapped[str | None] = mapped_column(String(40))
+    model: Mapped[str | None] = mapped_column(String(80))
+    prompt_id: Mapped[str | None] = mapped_column(String(80))
+    prompt_version: Mapped[int | None]
+    tokens_in: Mapped[int] = mapped_column(default=0)
+    tokens_out: Mapped[int] = mapped_column(default=0)
+    cost_usd: Mapped[Decimal] = mapped_column(Numeric(12, 6), default=Decimal(0))
+    latency_ms: Mapped[int | None]
+    fallback: Mapped[bool] = mapped_column(default=False)
+    fallback_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class UserNote(IdMixin, TimestampMixin, Base):
+    __tablename__ = "user_notes"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    concept_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("concepts.id", ondelete="CASCADE"), index=True
+    )
+    content: Mapped[str] = mapped_column(Text, default="")
+    ai_feedback: Mapped[dict[str, Any] | None] = mapped_column()
+    version: Mapped[int] = mapped_column(default=1)

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from learningos.kit.db import Base, IdMixin, TimestampMixin
+
+
+class Role(StrEnum):
+    USER = "user"
+    CREATOR = "creator"
+    ADMIN = "admin"
+
+
+def default_preferences() -> dict[str, Any]:
+    return {
+        "learning_style": "explain",
+        "pace": "normal",
+        "session_minutes": 30,
+        "auto_review": True,
+        "difficulty": "adaptive",
+        "timezone": "UTC",
+        "locale": "en",
+        "notifications": {"email_reminders": True, "review_reminders": True, "weekly_summary": True},
+    }
+
+
+class User(IdMixin, TimestampMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('user', 'creator', 'admin')", name="role"),)
+
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=Role.USER.value)
+    avatar_url: Mapped[str | None] = mapped_column(String(500))
+    preferences: Mapped[dict[str, Any]] = mapped_column(default=default_preferences)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    password_changed_at: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]

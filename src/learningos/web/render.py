@@ -1,0 +1,118 @@
+"""Page rendering: Jinja2 templates with i18n, a layout chosen per request (full or htmx)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel.support import Translations
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.types import Scope
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+LOCALE_DIR = Path(__file__).parent.parent / "locale"
+FLASH_COOKIE = "lo_flash"
+# Flash messages travel as a key in a short-lived cookie, never as free text.
+FLASH_MESSAGES = {
+    "signed_out": "You have been signed out.",
+    "registered": "Welcome! Your account is ready.",
+    "signed_in": "Signed in.",
+    "password_changed": "Your password was changed.",
+}
+
+
+@lru_cache
+def templates() -> Jinja2Templates:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        auto_reload=False,
+    )
+    translations = Translations.load(str(LOCALE_DIR), ["en"])
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    return Jinja2Templates(env=env)
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true" and not request.headers.get(
+        "hx-history-restore-request"
+    )
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    layout: str = "layouts/app.html",
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    ctx: dict[str, Any] = {
+        "user": getattr(request.state, "user", None),
+        "csrf_token": request.scope.get("state", {}).get("csrf_token", ""),
+        "flash": FLASH_MESSAGES.get(request.cookies.get(FLASH_COOKIE, "")),
+        "is_htmx": is_htmx(request),
+        "form": {},
+        "errors": {},
+        "form_error": None,
+    }
+    ctx.update(context or {})
+    ctx["layout"] = "layouts/fragment.html" if ctx["is_htmx"] else layout
+    response = templates().TemplateResponse(
+        request, name, ctx, status_code=status_code, headers=headers
+    )
+    if ctx["flash"]:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
+
+
+def redirect_with_flash(url: str, flash: str | None = None, status_code: int = 303) -> Response:
+    response = RedirectResponse(url, status_code=status_code)
+    if flash:
+        assert flash in FLASH_MESSAGES
+        response.set_cookie(FLASH_COOKIE, flash, max_age=60, httponly=True, samesite="lax")
+    return response
+
+
+def htmx_redirect(request: Request, url: str) -> Response:
+    """A redirect that htmx follows as a full navigation."""
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+TITLES = {
+    400: "Bad request",
+    401: "Please sign in",
+    403: "Not allowed",
+    404: "Page not found",
+    405: "Not allowed here",
+    413: "Too large",
+    422: "Check your input",
+    429: "Slow down",
+    500: "Something went wrong",
+    503: "Temporarily unavailable",
+}
+
+
+def render_error_page(scope: Scope, status: int, message: str, headers: dict[str, str]) -> Response:
+    request = Request(scope)
+    return render(
+        request,
+        "errors/error.html",
+        {
+            "status_code": status,
+            "title": TITLES.get(status, "Error"),
+            "message": message,
+            "request_id": scope.get("state", {}).get("request_id", ""),
+        },
+        status_code=status,
+        layout="layouts/public.html",
+        headers=headers,
+    )
