@@ -28,9 +28,10 @@ def normalize_email(raw: str) -> str:
     try:
         info = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
+        message = "Enter a valid email address, like name@example.com."
         raise ValidationFailed(
-            "Enter a valid email address, like name@example.com.",
-            details=[{"field": "email", "message": str(exc), "type": "email"}],
+            message,
+            details=[{"field": "email", "message": message, "type": "email", "reason": str(exc)}],
         ) from exc
     return info.normalized.lower()
 

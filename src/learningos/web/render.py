@@ -33,9 +33,13 @@ def templates() -> Jinja2Templates:
         extensions=["jinja2.ext.i18n"],
         auto_reload=False,
     )
-    translations = Translations.load(str(LOCALE_DIR), ["en"])
-    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
     return Jinja2Templates(env=env)
+
+
+@lru_cache
+def translations() -> Translations:
+    return Translations.load(str(LOCALE_DIR), ["en"])
 
 
 def is_htmx(request: Request) -> bool:
@@ -56,7 +60,7 @@ def render(
     ctx: dict[str, Any] = {
         "user": getattr(request.state, "user", None),
         "csrf_token": request.scope.get("state", {}).get("csrf_token", ""),
-        "flash": FLASH_MESSAGES.get(request.cookies.get(FLASH_COOKIE, "")),
+        "flash": _flash(request),
         "is_htmx": is_htmx(request),
         "form": {},
         "errors": {},
@@ -70,6 +74,11 @@ def render(
     if ctx["flash"]:
         response.delete_cookie(FLASH_COOKIE, path="/")
     return response
+
+
+def _flash(request: Request) -> str | None:
+    message = FLASH_MESSAGES.get(request.cookies.get(FLASH_COOKIE, ""))
+    return translations().gettext(message) if message else None
 
 
 def redirect_with_flash(url: str, flash: str | None = None, status_code: int = 303) -> Response:
