@@ -7,6 +7,7 @@
 //   src/learningos/web/static/dist/app.css      Tailwind, minified
 //   src/learningos/web/static/dist/app.js       copy of assets/app.js
 //   src/learningos/web/static/dist/htmx.min.js  from the htmx.org package
+//   src/learningos/web/static/dist/swagger/     Swagger UI for /docs
 //   src/learningos/web/static/dist/manifest.json  { "dist/app.css": "<sha256 prefix>", ... }
 //   src/learningos/web/static/fonts/*.woff2     only the four faces app.css declares
 //
@@ -74,6 +75,11 @@ for (const line of twErr.split('\n')) {
 // 3. JavaScript.
 copyFileSync(join(pkgDir('htmx.org'), 'dist', 'htmx.min.js'), join(dist, 'htmx.min.js'));
 copyFileSync(join(assets, 'app.js'), join(dist, 'app.js'));
+// Swagger UI for the API docs at /docs (served locally, never from a CDN).
+mkdirSync(join(dist, 'swagger'), { recursive: true });
+for (const file of ['swagger-ui-bundle.js', 'swagger-ui.css']) {
+  copyFileSync(join(pkgDir('swagger-ui-dist'), file), join(dist, 'swagger', file));
+}
 
 // 4. Fonts: only the faces app.css declares.
 for (const [pkg, file] of FONT_FILES) {

@@ -73,7 +73,9 @@ async def redis_url() -> AsyncIterator[str | None]:
     await client.aclose()
 
 
-def make_settings(data_dir: Path, database_url: str, redis_url: str | None, **extra: object) -> Settings:
+def make_settings(
+    data_dir: Path, database_url: str, redis_url: str | None, **extra: object
+) -> Settings:
     values: dict[str, object] = {
         "env": "test",
         "data_dir": data_dir,
@@ -138,15 +140,20 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-un
         yield c
 
 
-async def register(client: httpx.AsyncClient, email: str = "ann@example.com", name: str = "Ann Lee",
-                   password: str = PASSWORD) -> httpx.Response:
+async def register(
+    client: httpx.AsyncClient,
+    email: str = "ann@example.com",
+    name: str = "Ann Lee",
+    password: str = PASSWORD,
+) -> httpx.Response:
     return await client.post(
         "/api/v1/auth/register", json={"name": name, "email": email, "password": password}
     )
 
 
-async def login(client: httpx.AsyncClient, email: str = "ann@example.com",
-                password: str = PASSWORD) -> dict:
+async def login(
+    client: httpx.AsyncClient, email: str = "ann@example.com", password: str = PASSWORD
+) -> dict:
     response = await client.post("/api/v1/auth/login", json={"email": email, "password": password})
     assert response.status_code == 200, response.text
     return response.json()

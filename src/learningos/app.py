@@ -8,6 +8,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from learningos import __version__
@@ -44,7 +46,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         version=__version__,
         description="Turn your own material into real understanding.",
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,
         redoc_url=None,
     )
     app.state.settings = settings
@@ -55,9 +57,26 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from learningos.jobs import endpoints as jobs_api
     from learningos.web import pages as web_pages
 
-    for router in (health_api.router, auth_api.router, jobs_api.router, auth_pages.router, web_pages.router):
+    for router in (
+        health_api.router,
+        auth_api.router,
+        jobs_api.router,
+        auth_pages.router,
+        web_pages.router,
+    ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        # Swagger UI from our own static files: no page loads anything from another origin.
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Learning OS API",
+            swagger_js_url="/static/dist/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/dist/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
 
     install_error_handlers(app)
     # Outermost last: request context wraps everything, so every log line has the request id.

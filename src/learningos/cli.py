@@ -149,7 +149,12 @@ async def _create_user(
     try:
         async with services.db.transaction() as session:
             user = await create_user(
-                session, services, name=name, email=email, password=password, role=role  # type: ignore[arg-type]
+                session,
+                services,
+                name=name,
+                email=email,
+                password=password,
+                role=role,  # type: ignore[arg-type]
             )
             return str(user.id), user.email
     finally:

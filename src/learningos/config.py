@@ -24,14 +24,18 @@ class SettingsError(ValueError):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="LEARNINGOS_", env_file=".env", extra="ignore", validate_default=True
+        env_prefix="LEARNINGOS_",
+        env_file=".env",
+        env_ignore_empty=True,
+        extra="ignore",
+        validate_default=True,
     )
 
     env: Literal["development", "test", "production"] = "development"
     data_dir: Path = Path("data")
     host: str = "127.0.0.1"
     port: int = 8000
-    web_workers: int = Field(1, ge=1, le=64)
+    web_workers: int = Field(default=1, ge=1, le=64)
     base_url: str = "http://127.0.0.1:8000"
 
     # Stores: embedded defaults when unset.
@@ -43,8 +47,8 @@ class Settings(BaseSettings):
 
     # Auth.
     jwt_secret: SecretStr = SecretStr(DEFAULT_JWT_SECRET)
-    access_token_minutes: int = Field(15, ge=1, le=120)
-    refresh_token_days: int = Field(7, ge=1, le=90)
+    access_token_minutes: int = Field(default=15, ge=1, le=120)
+    refresh_token_days: int = Field(default=7, ge=1, le=90)
     cookie_secure: bool | None = None
     login_limit_per_ip: str = "20/minute"
     login_limit_per_email: str = "5/minute"
@@ -58,10 +62,10 @@ class Settings(BaseSettings):
     log_json: bool = True
 
     # Jobs.
-    job_max_attempts: int = Field(5, ge=1, le=50)
-    job_backoff_seconds: float = Field(1.0, ge=0)
-    job_backoff_max_seconds: float = Field(300.0, ge=0)
-    worker_concurrency: int = Field(8, ge=1, le=256)
+    job_max_attempts: int = Field(default=5, ge=1, le=50)
+    job_backoff_seconds: float = Field(default=1.0, ge=0)
+    job_backoff_max_seconds: float = Field(default=300.0, ge=0)
+    worker_concurrency: int = Field(default=8, ge=1, le=256)
 
     # Email.
     email_from: str = "Learning OS <hello@learningos.local>"
@@ -71,8 +75,8 @@ class Settings(BaseSettings):
         if self.env == "production" and self.jwt_secret.get_secret_value() == DEFAULT_JWT_SECRET:
             raise SettingsError(
                 "LEARNINGOS_JWT_SECRET is still the development default. Set a long random "
-                "secret (for example `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
-                " before running in production."
+                "secret before running in production, for example: "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
         if self.env == "production" and len(self.jwt_secret.get_secret_value()) < 32:
             raise SettingsError("LEARNINGOS_JWT_SECRET must be at least 32 characters.")

@@ -49,6 +49,8 @@ class Services:
             backoff_seconds=settings.job_backoff_seconds,
             backoff_max_seconds=settings.job_backoff_max_seconds,
         )
+        services.db.after_commit.append(services.queue.dispatch_pending)
+        install_user_cache(services)
         import_job_modules()
         return services
 
@@ -69,6 +71,15 @@ class Services:
         await self.vectors.close()
         await self.cache.close()
         await self.db.dispose()
+
+
+def install_user_cache(services: Services) -> None:
+    from learningos.auth.principal import drop_changed_users
+
+    async def hook(session: object) -> None:
+        await drop_changed_users(services, session)  # type: ignore[arg-type]
+
+    services.db.after_commit.append(hook)
 
 
 def import_job_modules() -> None:

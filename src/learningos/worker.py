@@ -24,7 +24,9 @@ async def run_worker(settings: Settings, concurrency: int) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, finish.set)
-    receiver = Receiver(broker, max_async_tasks=concurrency, run_startup=False, wait_tasks_timeout=30)
+    receiver = Receiver(
+        broker, max_async_tasks=concurrency, run_startup=False, wait_tasks_timeout=30
+    )
     log.info("worker.started", concurrency=concurrency)
     try:
         await receiver.listen(finish)

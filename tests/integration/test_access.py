@@ -33,22 +33,36 @@ async def test_access_rule(services):
         private = await _content(session, owner, "private")
         shared = await _content(session, owner, "shared", visibility="shared")
         expired = await _content(session, owner, "expired-share", visibility="shared")
-        public = await _content(session, owner, "public", visibility="public")
-        platform = await _content(session, owner, "platform", is_platform_content=True)
+        await _content(session, owner, "public", visibility="public")
+        await _content(session, owner, "platform", is_platform_content=True)
         paid = await _content(session, owner, "paid", visibility="paid", price_cents=500)
-        session.add_all([
-            ContentAccess(content_id=shared.id, user_id=friend.id, access_type="shared", granted_by=owner.id),
-            ContentAccess(content_id=expired.id, user_id=friend.id, access_type="shared",
-                          expires_at=utcnow() - timedelta(days=1)),
-            # A grant on private content does not open it: private means the owner only.
-            ContentAccess(content_id=private.id, user_id=friend.id, access_type="shared"),
-        ])
+        session.add_all(
+            [
+                ContentAccess(
+                    content_id=shared.id,
+                    user_id=friend.id,
+                    access_type="shared",
+                    granted_by=owner.id,
+                ),
+                ContentAccess(
+                    content_id=expired.id,
+                    user_id=friend.id,
+                    access_type="shared",
+                    expires_at=utcnow() - timedelta(days=1),
+                ),
+                # A grant on private content does not open it: private means the owner only.
+                ContentAccess(content_id=private.id, user_id=friend.id, access_type="shared"),
+            ]
+        )
         await session.flush()
         repo = ContentRepository(session)
 
         async def titles(user):  # type: ignore[no-untyped-def]
-            return sorted(c.title for c in await repo.list_readable(user)) if user else sorted(
-                c.title for c in (await session.scalars(repo.readable_by(None))).all())
+            return (
+                sorted(c.title for c in await repo.list_readable(user))
+                if user
+                else sorted(c.title for c in (await session.scalars(repo.readable_by(None))).all())
+            )
 
         everything = sorted(["private", "shared", "expired-share", "public", "platform", "paid"])
         assert await titles(owner) == everything

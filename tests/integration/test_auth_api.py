@@ -57,7 +57,9 @@ async def test_weak_password_gets_a_clear_message(client):
     body = assert_error(await register(client, password="1234567890"), 422, "validation_error")
     assert "too common" in body["message"]
     body = assert_error(
-        await register(client, email="annalee@example.com", password="annalee-2026!"), 422, "validation_error"
+        await register(client, email="annalee@example.com", password="annalee-2026!"),
+        422,
+        "validation_error",
     )
     assert "email" in body["message"]
 
@@ -104,8 +106,12 @@ async def test_login_returns_short_access_and_long_refresh(client, settings):
 
 async def test_wrong_password_and_unknown_user_answer_the_same(client, services):
     await register(client)
-    wrong = await client.post("/api/v1/auth/login", json={"email": "ann@example.com", "password": "nope-nope-nope"})
-    unknown = await client.post("/api/v1/auth/login", json={"email": "bob@example.com", "password": "nope-nope-nope"})
+    wrong = await client.post(
+        "/api/v1/auth/login", json={"email": "ann@example.com", "password": "nope-nope-nope"}
+    )
+    unknown = await client.post(
+        "/api/v1/auth/login", json={"email": "bob@example.com", "password": "nope-nope-nope"}
+    )
     a = assert_error(wrong, 401, "invalid_credentials")
     b = assert_error(unknown, 401, "invalid_credentials")
     assert a["message"] == b["message"]
@@ -116,7 +122,11 @@ async def test_wrong_password_and_unknown_user_answer_the_same(client, services)
 
 async def test_me_requires_a_token(client):
     assert_error(await client.get("/api/v1/me"), 401, "not_authenticated")
-    assert_error(await client.get("/api/v1/me", headers={"Authorization": "Bearer nonsense"}), 401, "invalid_token")
+    assert_error(
+        await client.get("/api/v1/me", headers={"Authorization": "Bearer nonsense"}),
+        401,
+        "invalid_token",
+    )
 
 
 def _forge(payload: dict, key: str, alg: str = "HS256") -> str:
@@ -128,8 +138,14 @@ async def test_expired_tampered_and_wrong_algorithm_tokens_are_401(client, setti
     claims = jwt.decode(tokens["access_token"], options={"verify_signature": False})
     secret = settings.jwt_secret.get_secret_value()
     now = datetime.now(UTC)
-    expired = _forge({**claims, "iat": now - timedelta(hours=1), "exp": now - timedelta(minutes=1)}, secret)
-    body = assert_error(await client.get("/api/v1/me", headers={"Authorization": f"Bearer {expired}"}), 401, "invalid_token")
+    expired = _forge(
+        {**claims, "iat": now - timedelta(hours=1), "exp": now - timedelta(minutes=1)}, secret
+    )
+    body = assert_error(
+        await client.get("/api/v1/me", headers={"Authorization": f"Bearer {expired}"}),
+        401,
+        "invalid_token",
+    )
     assert "expired" in body["message"]
     # Tampered: change the role in the payload but keep the old signature.
     head, payload, sig = tokens["access_token"].split(".")
@@ -137,26 +153,40 @@ async def test_expired_tampered_and_wrong_algorithm_tokens_are_401(client, setti
     data["role"] = "admin"
     forged_payload = base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
     tampered = f"{head}.{forged_payload}.{sig}"
-    assert_error(await client.get("/api/v1/me", headers={"Authorization": f"Bearer {tampered}"}), 401, "invalid_token")
+    assert_error(
+        await client.get("/api/v1/me", headers={"Authorization": f"Bearer {tampered}"}),
+        401,
+        "invalid_token",
+    )
     # Wrong algorithms: "none", and HS512 with the right secret.
     none_token = jwt.encode(claims, None, algorithm="none")
     hs512 = _forge(claims, secret, "HS512")
     other_key = _forge(claims, "another-secret-that-is-long-enough-123456")
     for bad in (none_token, hs512, other_key):
-        assert_error(await client.get("/api/v1/me", headers={"Authorization": f"Bearer {bad}"}), 401, "invalid_token")
+        assert_error(
+            await client.get("/api/v1/me", headers={"Authorization": f"Bearer {bad}"}),
+            401,
+            "invalid_token",
+        )
 
 
 async def test_refresh_rotates_and_reuse_revokes_the_family(client, services):
     tokens = await signed_in(client)
-    first = await client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    first = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+    )
     assert first.status_code == 200
     rotated = first.json()
     assert rotated["refresh_token"] != tokens["refresh_token"]
     assert (await client.get("/api/v1/me", headers=bearer(rotated))).status_code == 200
     # Replaying the old refresh token is theft: the whole family dies.
-    replay = await client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    replay = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+    )
     assert_error(replay, 401, "invalid_token")
-    after = await client.post("/api/v1/auth/refresh", json={"refresh_token": rotated["refresh_token"]})
+    after = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": rotated["refresh_token"]}
+    )
     assert_error(after, 401, "invalid_token")
     assert_error(await client.get("/api/v1/me", headers=bearer(rotated)), 401, "invalid_token")
     async with services.db.transaction() as session:
@@ -169,14 +199,21 @@ async def test_refresh_rotates_and_reuse_revokes_the_family(client, services):
 async def test_concurrent_refresh_with_one_token_succeeds_once(client):
     tokens = await signed_in(client)
     results = await asyncio.gather(
-        *(client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}) for _ in range(3))
+        *(
+            client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+            for _ in range(3)
+        )
     )
     assert sum(r.status_code == 200 for r in results) <= 1
     assert all(r.status_code in (200, 401) for r in results)
 
 
 async def test_unknown_refresh_token_is_401(client):
-    assert_error(await client.post("/api/v1/auth/refresh", json={"refresh_token": "x" * 40}), 401, "invalid_token")
+    assert_error(
+        await client.post("/api/v1/auth/refresh", json={"refresh_token": "x" * 40}),
+        401,
+        "invalid_token",
+    )
 
 
 async def test_logout_revokes_access_and_refresh(client):
@@ -184,7 +221,9 @@ async def test_logout_revokes_access_and_refresh(client):
     out = await client.post("/api/v1/auth/logout", headers=bearer(tokens))
     assert out.status_code == 204
     assert_error(await client.get("/api/v1/me", headers=bearer(tokens)), 401, "invalid_token")
-    again = await client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    again = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+    )
     assert_error(again, 401, "invalid_token")
 
 
@@ -193,17 +232,20 @@ async def test_password_change_ends_other_sign_ins(client):
     laptop = await login(client)
     new_password = "a much better passphrase"
     wrong = await client.post(
-        "/api/v1/me/password", headers=bearer(laptop),
+        "/api/v1/me/password",
+        headers=bearer(laptop),
         json={"current_password": "not it at all", "new_password": new_password},
     )
     assert_error(wrong, 401, "invalid_credentials")
     weak = await client.post(
-        "/api/v1/me/password", headers=bearer(laptop),
+        "/api/v1/me/password",
+        headers=bearer(laptop),
         json={"current_password": PASSWORD, "new_password": "short"},
     )
     assert_error(weak, 422, "validation_error")
     ok = await client.post(
-        "/api/v1/me/password", headers=bearer(laptop),
+        "/api/v1/me/password",
+        headers=bearer(laptop),
         json={"current_password": PASSWORD, "new_password": new_password},
     )
     assert ok.status_code == 200
@@ -211,7 +253,9 @@ async def test_password_change_ends_other_sign_ins(client):
     assert (await client.get("/api/v1/me", headers=bearer(fresh))).status_code == 200
     assert_error(await client.get("/api/v1/me", headers=bearer(phone)), 401, "invalid_token")
     assert_error(await client.get("/api/v1/me", headers=bearer(laptop)), 401, "invalid_token")
-    old = await client.post("/api/v1/auth/login", json={"email": "ann@example.com", "password": PASSWORD})
+    old = await client.post(
+        "/api/v1/auth/login", json={"email": "ann@example.com", "password": PASSWORD}
+    )
     assert_error(old, 401, "invalid_credentials")
     await login(client, password=new_password)
 
@@ -220,12 +264,18 @@ async def test_login_is_rate_limited_per_email_with_retry_after(client, settings
     await register(client)
     limit = int(settings.login_limit_per_email.split("/")[0])
     for _ in range(limit):
-        await client.post("/api/v1/auth/login", json={"email": "ann@example.com", "password": "wrong password!"})
-    blocked = await client.post("/api/v1/auth/login", json={"email": "ann@example.com", "password": PASSWORD})
+        await client.post(
+            "/api/v1/auth/login", json={"email": "ann@example.com", "password": "wrong password!"}
+        )
+    blocked = await client.post(
+        "/api/v1/auth/login", json={"email": "ann@example.com", "password": PASSWORD}
+    )
     assert_error(blocked, 429, "rate_limited")
     assert int(blocked.headers["retry-after"]) >= 1
     # Another email from the same address is not blocked by the per-email limit.
-    other = await client.post("/api/v1/auth/login", json={"email": "zed@example.com", "password": "wrong password!"})
+    other = await client.post(
+        "/api/v1/auth/login", json={"email": "zed@example.com", "password": "wrong password!"}
+    )
     assert other.status_code == 401
 
 
@@ -233,7 +283,9 @@ async def test_login_is_rate_limited_per_ip(client, settings):
     limit = int(settings.login_limit_per_ip.split("/")[0])
     codes = []
     for i in range(limit + 1):
-        r = await client.post("/api/v1/auth/login", json={"email": f"u{i}@example.com", "password": "wrong password!"})
+        r = await client.post(
+            "/api/v1/auth/login", json={"email": f"u{i}@example.com", "password": "wrong password!"}
+        )
         codes.append(r.status_code)
     assert codes[:limit] == [401] * limit
     assert codes[-1] == 429
@@ -248,3 +300,34 @@ async def test_auth_events_reach_the_audit_log(client, services):
     assert events[:3] == ["auth.register", "auth.login", "auth.logout"]
     assert all(r.ip == "127.0.0.1" and r.request_id for r in rows)
     assert all(isinstance(r.user_id, uuid.UUID) for r in rows)
+
+
+async def test_cached_user_is_dropped_when_the_user_changes(client, services):
+    from learningos.models.user import User
+
+    tokens = await signed_in(client)
+    assert (await client.get("/api/v1/me", headers=bearer(tokens))).json()["name"] == "Ann Lee"
+    async with services.db.transaction() as session:
+        user = (await session.scalars(select(User))).one()
+        user.name = "Ann Lee-Sok"
+    assert (await client.get("/api/v1/me", headers=bearer(tokens))).json()["name"] == "Ann Lee-Sok"
+    async with services.db.transaction() as session:
+        user = (await session.scalars(select(User))).one()
+        user.is_active = False
+    assert_error(await client.get("/api/v1/me", headers=bearer(tokens)), 401, "invalid_token")
+
+
+async def test_a_rolled_back_change_keeps_the_cache(client, services):
+    from learningos.models.user import User
+
+    tokens = await signed_in(client)
+    await client.get("/api/v1/me", headers=bearer(tokens))
+    try:
+        async with services.db.transaction() as session:
+            user = (await session.scalars(select(User))).one()
+            user.name = "Never Saved"
+            await session.flush()
+            raise RuntimeError("abort")
+    except RuntimeError:
+        pass
+    assert (await client.get("/api/v1/me", headers=bearer(tokens))).json()["name"] == "Ann Lee"

@@ -13,7 +13,9 @@ CLI = [sys.executable, "-m", "learningos.cli"]
 def run(args: list[str], tmp_path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
     clean = {k: v for k, v in os.environ.items() if not k.startswith("LEARNINGOS_")}
     clean.update({"LEARNINGOS_DATA_DIR": str(tmp_path), "LEARNINGOS_LOG_LEVEL": "WARNING", **env})
-    return subprocess.run(CLI + args, input=stdin, capture_output=True, text=True, env=clean, timeout=120)
+    return subprocess.run(
+        CLI + args, input=stdin, capture_output=True, text=True, env=clean, timeout=120
+    )
 
 
 @pytest.mark.parametrize(
@@ -28,13 +30,26 @@ def test_every_command_has_help(command, tmp_path):
 
 def test_user_create_admin(tmp_path):
     result = run(
-        ["user", "create", "--admin", "--email", "Root@Example.com", "--name", "Root", "--password-stdin"],
+        [
+            "user",
+            "create",
+            "--admin",
+            "--email",
+            "Root@Example.com",
+            "--name",
+            "Root",
+            "--password-stdin",
+        ],
         tmp_path,
         stdin="correct horse battery\n",
     )
     assert result.returncode == 0, result.stderr
     assert "Created admin root@example.com" in result.stdout
-    rows = sqlite3.connect(tmp_path / "learningos.db").execute("select email, role from users").fetchall()
+    rows = (
+        sqlite3.connect(tmp_path / "learningos.db")
+        .execute("select email, role from users")
+        .fetchall()
+    )
     assert rows == [("root@example.com", "admin")]
     again = run(
         ["user", "create", "--email", "root@example.com", "--name", "Root", "--password-stdin"],
@@ -46,7 +61,9 @@ def test_user_create_admin(tmp_path):
 
 def test_user_create_refuses_a_weak_password(tmp_path):
     result = run(
-        ["user", "create", "--email", "a@example.com", "--name", "A", "--password-stdin"], tmp_path, stdin="weak\n"
+        ["user", "create", "--email", "a@example.com", "--name", "A", "--password-stdin"],
+        tmp_path,
+        stdin="weak\n",
     )
     assert result.returncode == 1 and "at least 10 characters" in result.stderr
 
@@ -55,9 +72,20 @@ def test_db_upgrade_is_idempotent(tmp_path):
     for _ in range(2):
         result = run(["db", "upgrade"], tmp_path)
         assert result.returncode == 0, result.stderr
-    tables = {r[0] for r in sqlite3.connect(tmp_path / "learningos.db").execute(
-        "select name from sqlite_master where type='table'")}
-    assert {"users", "contents", "content_access", "jobs", "refresh_tokens", "audit_events"} <= tables
+    tables = {
+        r[0]
+        for r in sqlite3.connect(tmp_path / "learningos.db").execute(
+            "select name from sqlite_master where type='table'"
+        )
+    }
+    assert {
+        "users",
+        "contents",
+        "content_access",
+        "jobs",
+        "refresh_tokens",
+        "audit_events",
+    } <= tables
 
 
 def test_serve_refuses_several_workers_on_local_stores(tmp_path):

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import pytest
-
 from learningos.app import create_app
 from learningos.services import Services
 from tests.conftest import make_settings
@@ -22,7 +20,9 @@ async def test_readiness_reaches_every_store(client):
 
 
 async def _ready_with(tmp_path, **overrides):  # type: ignore[no-untyped-def]
-    settings = make_settings(tmp_path, overrides.pop("database_url"), overrides.pop("redis_url", None))
+    settings = make_settings(
+        tmp_path, overrides.pop("database_url"), overrides.pop("redis_url", None)
+    )
     services = Services.build(settings)
     app = create_app(settings, services)
     import httpx
@@ -59,13 +59,36 @@ async def test_readiness_names_the_failed_cache_and_queue(tmp_path):
     assert sorted(body["failed"]) == ["cache", "queue"]
 
 
-@pytest.mark.parametrize("path", ["/docs", "/openapi.json"])
-async def test_openapi_is_published(client, path):
-    response = await client.get(path)
-    assert response.status_code == 200
-    if path == "/openapi.json":
-        paths = response.json()["paths"]
-        assert "/api/v1/auth/login" in paths and "/api/v1/me" in paths
+async def test_openapi_is_published_and_docs_are_local(client):
+    spec = await client.get("/openapi.json")
+    assert spec.status_code == 200
+    assert "/api/v1/auth/login" in spec.json()["paths"] and "/api/v1/me" in spec.json()["paths"]
+    docs = await client.get("/docs")
+    assert docs.status_code == 200
+    assert "cdn." not in docs.text and "https://" not in docs.text
+    for asset in (
+        "/static/dist/swagger/swagger-ui-bundle.js",
+        "/static/dist/swagger/swagger-ui.css",
+    ):
+        assert asset in docs.text
+        assert (await client.get(asset)).status_code == 200
+
+
+async def test_cors_allows_configured_origins_only(tmp_path, settings):
+    import httpx
+
+    from learningos.app import create_app
+
+    app = create_app(settings.model_copy(update={"cors_origins": ["https://app.example.com"]}))
+    app.state.services = None
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        headers = {"Origin": "https://app.example.com", "Access-Control-Request-Method": "POST"}
+        ok = await c.options("/api/v1/auth/login", headers=headers)
+        assert ok.headers["access-control-allow-origin"] == "https://app.example.com"
+        bad = await c.options(
+            "/api/v1/auth/login", headers={**headers, "Origin": "https://evil.example"}
+        )
+        assert "access-control-allow-origin" not in bad.headers
 
 
 async def test_security_headers_on_every_response(client):

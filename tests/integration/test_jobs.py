@@ -66,7 +66,7 @@ async def test_welcome_email_is_sent_by_a_job_after_commit(client, services, emb
 
 async def test_a_rolled_back_transaction_sends_no_job(services, embedded_only):
     with pytest.raises(RuntimeError):
-        async with services.db.transaction(queue=services.queue) as session:
+        async with services.db.transaction() as session:
             await services.queue.enqueue(session, "test.flaky", {"key": "rb", "succeed_on": 1})
             raise RuntimeError("the request failed")
     await asyncio.sleep(0.2)
@@ -76,7 +76,7 @@ async def test_a_rolled_back_transaction_sends_no_job(services, embedded_only):
 
 
 async def test_failures_are_retried_with_backoff_then_succeed(services, embedded_only):
-    async with services.db.transaction(queue=services.queue) as session:
+    async with services.db.transaction() as session:
         row = await services.queue.enqueue(session, "test.flaky", {"key": "retry", "succeed_on": 3})
     done = await eventually(lambda: finished(services, row.id))
     assert done.status == "done" and done.attempts == 3 and CALLS["retry"] == 3
@@ -84,8 +84,10 @@ async def test_failures_are_retried_with_backoff_then_succeed(services, embedded
 
 
 async def test_exhausted_retries_fail_with_the_reason(services, embedded_only):
-    async with services.db.transaction(queue=services.queue) as session:
-        row = await services.queue.enqueue(session, "test.flaky", {"key": "never", "succeed_on": 99})
+    async with services.db.transaction() as session:
+        row = await services.queue.enqueue(
+            session, "test.flaky", {"key": "never", "succeed_on": 99}
+        )
     failed = await eventually(lambda: finished(services, row.id))
     assert failed.status == "failed" and failed.attempts == 3
     assert failed.error == "temporary failure 3"
@@ -93,7 +95,7 @@ async def test_exhausted_retries_fail_with_the_reason(services, embedded_only):
 
 
 async def test_permanent_errors_are_not_retried(services, embedded_only):
-    async with services.db.transaction(queue=services.queue) as session:
+    async with services.db.transaction() as session:
         row = await services.queue.enqueue(session, "test.permanent", {})
     failed = await eventually(lambda: finished(services, row.id))
     assert failed.status == "failed" and failed.attempts == 1
@@ -129,12 +131,12 @@ async def test_redis_worker_process_runs_jobs(client, services, settings):
         "LEARNINGOS_REDIS_URL": settings.redis_url,
         "LEARNINGOS_DATA_DIR": str(settings.data_dir / "worker"),
         "LEARNINGOS_ENV": "test",
-        "LEARNINGOS_QDRANT_URL": "",
     }
-    env.pop("LEARNINGOS_QDRANT_URL")
     worker = subprocess.Popen(
         [sys.executable, "-m", "learningos.cli", "worker", "--concurrency", "2"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         assert (await register(client)).status_code == 201

@@ -34,7 +34,9 @@ def assert_same_origin(doc: HTMLParser) -> None:
                 assert urlsplit(value).netloc in ("testserver", ""), f"external {attr}: {value}"
 
 
-async def sign_in_page(client: httpx.AsyncClient, email: str = "ann@example.com", remember: bool = False):  # type: ignore[no-untyped-def]
+async def sign_in_page(
+    client: httpx.AsyncClient, email: str = "ann@example.com", remember: bool = False
+):  # type: ignore[no-untyped-def]
     token = csrf_of(html(await client.get("/login")))
     data = {"email": email, "password": PASSWORD, "csrf_token": token}
     if remember:
@@ -79,10 +81,17 @@ async def test_dashboard_needs_sign_in(client):
 
 async def test_register_sign_in_dashboard_and_sign_out(client):
     token = csrf_of(html(await client.get("/register")))
-    response = await client.post("/register", data={
-        "name": "Dara Sok", "email": "dara@example.com", "password": PASSWORD,
-        "password_confirm": PASSWORD, "accept_terms": "on", "csrf_token": token,
-    })
+    response = await client.post(
+        "/register",
+        data={
+            "name": "Dara Sok",
+            "email": "dara@example.com",
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+            "accept_terms": "on",
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 303 and response.headers["location"] == "/dashboard"
     cookies = response.headers.get_list("set-cookie")
     access = next(c for c in cookies if c.startswith("lo_access="))
@@ -115,7 +124,9 @@ async def test_dashboard_fragment_for_htmx(client):
 async def test_wrong_password_re_renders_the_form(client):
     await register(client)
     token = csrf_of(html(await client.get("/login")))
-    response = await client.post("/login", data={"email": "ANN@example.com", "password": "wrong pass!!", "csrf_token": token})
+    response = await client.post(
+        "/login", data={"email": "ANN@example.com", "password": "wrong pass!!", "csrf_token": token}
+    )
     assert response.status_code == 401
     doc = html(response)
     assert "Email or password is incorrect." in doc.css_first('[role="alert"]').text()
@@ -124,17 +135,30 @@ async def test_wrong_password_re_renders_the_form(client):
 
 async def test_invalid_registration_shows_errors_in_place(client):
     token = csrf_of(html(await client.get("/register")))
-    response = await client.post("/register", data={
-        "name": "Dara", "email": "not-an-email", "password": "short", "password_confirm": "different",
-        "csrf_token": token,
-    })
+    response = await client.post(
+        "/register",
+        data={
+            "name": "Dara",
+            "email": "not-an-email",
+            "password": "short",
+            "password_confirm": "different",
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 400
     text = html(response).body.text()
     assert "don't match" in text and "accept the terms" in text
-    ok_confirm = await client.post("/register", data={
-        "name": "Dara", "email": "not-an-email", "password": "short", "password_confirm": "short",
-        "accept_terms": "on", "csrf_token": token,
-    })
+    ok_confirm = await client.post(
+        "/register",
+        data={
+            "name": "Dara",
+            "email": "not-an-email",
+            "password": "short",
+            "password_confirm": "short",
+            "accept_terms": "on",
+            "csrf_token": token,
+        },
+    )
     assert ok_confirm.status_code == 400
     assert "valid email" in html(ok_confirm).body.text()
 
@@ -145,11 +169,15 @@ async def test_form_posts_without_csrf_are_refused(client):
     response = await client.post("/login", data={"email": "ann@example.com", "password": PASSWORD})
     assert response.status_code == 403
     assert "form expired" in html(response).body.text()
-    forged = await client.post("/login", data={"email": "ann@example.com", "password": PASSWORD, "csrf_token": "x" * 43})
+    forged = await client.post(
+        "/login", data={"email": "ann@example.com", "password": PASSWORD, "csrf_token": "x" * 43}
+    )
     assert forged.status_code == 403
     fresh = httpx.AsyncClient(transport=client._transport, base_url="http://testserver")
     async with fresh:
-        no_cookie = await fresh.post("/login", data={"email": "a@b.co", "password": "x", "csrf_token": "y" * 43})
+        no_cookie = await fresh.post(
+            "/login", data={"email": "a@b.co", "password": "x", "csrf_token": "y" * 43}
+        )
     assert no_cookie.status_code == 403
 
 
@@ -159,7 +187,9 @@ async def test_cookie_authenticated_api_writes_need_csrf(client):
     assert (await client.get("/api/v1/me")).status_code == 200
     blocked = await client.post("/api/v1/auth/logout")
     assert blocked.status_code == 403 and blocked.json()["error"]["code"] == "csrf_failed"
-    allowed = await client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": client.cookies["lo_csrf"]})
+    allowed = await client.post(
+        "/api/v1/auth/logout", headers={"X-CSRF-Token": client.cookies["lo_csrf"]}
+    )
     assert allowed.status_code == 204
 
 
@@ -190,8 +220,13 @@ async def test_login_page_rate_limit_is_shown_not_raised(client, settings):
     limit = int(settings.login_limit_per_email.split("/")[0])
     token = csrf_of(html(await client.get("/login")))
     for _ in range(limit):
-        await client.post("/login", data={"email": "ann@example.com", "password": "wrong!!!!!!", "csrf_token": token})
-    response = await client.post("/login", data={"email": "ann@example.com", "password": "wrong!!!!!!", "csrf_token": token})
+        await client.post(
+            "/login",
+            data={"email": "ann@example.com", "password": "wrong!!!!!!", "csrf_token": token},
+        )
+    response = await client.post(
+        "/login", data={"email": "ann@example.com", "password": "wrong!!!!!!", "csrf_token": token}
+    )
     assert response.status_code == 429 and int(response.headers["retry-after"]) >= 1
     assert "Too many attempts" in html(response).css_first('[role="alert"]').text()
 

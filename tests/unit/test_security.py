@@ -36,8 +36,11 @@ def test_access_token_round_trip():
 
 def test_tokens_of_another_type_or_shape_are_refused():
     base = {"sub": str(uuid.uuid4()), "sid": str(uuid.uuid4()), "iat": 1, "exp": 4102444800}
-    for payload in ({**base, "typ": "refresh"}, {k: v for k, v in base.items() if k != "sid"},
-                    {**base, "typ": "access", "sub": "not-a-uuid"}):
+    for payload in (
+        {**base, "typ": "refresh"},
+        {k: v for k, v in base.items() if k != "sid"},
+        {**base, "typ": "access", "sub": "not-a-uuid"},
+    ):
         with pytest.raises(InvalidToken):
             decode_access_token(SECRET, jwt.encode(payload, SECRET, algorithm="HS256"))
 

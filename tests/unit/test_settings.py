@@ -17,7 +17,9 @@ def test_embedded_defaults_need_no_configuration(tmp_path):
 
 
 def test_production_refuses_the_default_secret():
-    with pytest.raises(ValidationError, match="LEARNINGOS_JWT_SECRET is still the development default"):
+    with pytest.raises(
+        ValidationError, match="LEARNINGOS_JWT_SECRET is still the development default"
+    ):
         Settings(env="production")
 
 
@@ -54,3 +56,14 @@ def test_environment_variables_are_read(monkeypatch, tmp_path):
     assert settings.data_dir == tmp_path
     assert settings.access_token_minutes == 10
     assert settings.cors_origins == ["https://app.example.com"]
+
+
+def test_env_example_is_a_valid_configuration():
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    settings = Settings(_env_file=example)  # type: ignore[call-arg]
+    assert settings.is_embedded and settings.access_token_minutes == 15
+    documented = example.read_text()
+    for name in Settings.model_fields:
+        assert f"LEARNINGOS_{name.upper()}=" in documented, f"{name} is not in .env.example"

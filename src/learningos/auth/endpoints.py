@@ -34,7 +34,12 @@ async def register(body: RegisterIn, session: SessionDep, services: ServicesDep,
 async def login(body: LoginIn, session: SessionDep, services: ServicesDep, meta: MetaDep):  # type: ignore[no-untyped-def]
     """Sign in: a short-lived access token and a rotating refresh token."""
     user, issued = await service.login(
-        session, services, email=body.email, password=body.password, remember=body.remember, meta=meta
+        session,
+        services,
+        email=body.email,
+        password=body.password,
+        remember=body.remember,
+        meta=meta,
     )
     return {**issued.as_pair(), "user": UserOut.model_validate(user)}
 
@@ -43,7 +48,9 @@ async def login(body: LoginIn, session: SessionDep, services: ServicesDep, meta:
 async def refresh(body: RefreshIn, session: SessionDep, services: ServicesDep, meta: MetaDep):  # type: ignore[no-untyped-def]
     """Exchange a refresh token for a new pair. Each refresh token works once; reusing one
     revokes every token of that sign-in."""
-    _, issued = await service.refresh(session, services, refresh_token=body.refresh_token, meta=meta)
+    _, issued = await service.refresh(
+        session, services, refresh_token=body.refresh_token, meta=meta
+    )
     return issued.as_pair()
 
 
@@ -77,7 +84,11 @@ async def me(user: CurrentUser):  # type: ignore[no-untyped-def]
 
 @router.post("/me/password", response_model=TokenPair)
 async def change_password(  # type: ignore[no-untyped-def]
-    body: PasswordChangeIn, user: CurrentUser, session: SessionDep, services: ServicesDep, meta: MetaDep
+    body: PasswordChangeIn,
+    user: CurrentUser,
+    session: SessionDep,
+    services: ServicesDep,
+    meta: MetaDep,
 ):
     """Change the password. Every other sign-in ends; a fresh token pair is returned."""
     issued = await service.change_password(

@@ -45,7 +45,12 @@ def demo_hint(request: Request) -> str | None:
 async def login_page(request: Request, user: PageUser, next: str | None = None) -> Response:
     if user is not None:
         return htmx_redirect(request, safe_next(next))
-    return render(request, "auth/login.html", {"next": safe_next(next), "demo_hint": demo_hint(request)}, layout=AUTH_LAYOUT)
+    return render(
+        request,
+        "auth/login.html",
+        {"next": safe_next(next), "demo_hint": demo_hint(request)},
+        layout=AUTH_LAYOUT,
+    )
 
 
 @router.post("/login", name="login_submit")
@@ -70,7 +75,12 @@ async def login_submit(
         return render(
             request,
             "auth/login.html",
-            {"form": form, "form_error": exc.message, "next": safe_next(next), "demo_hint": demo_hint(request)},
+            {
+                "form": form,
+                "form_error": exc.message,
+                "next": safe_next(next),
+                "demo_hint": demo_hint(request),
+            },
             status_code=exc.status_code,
             layout=AUTH_LAYOUT,
             headers=exc.headers,
@@ -103,7 +113,7 @@ async def register_submit(
     form = {"name": name, "email": email, "accept_terms": bool(accept_terms)}
     errors: dict[str, str] = {}
     if password != password_confirm:
-        errors["password_confirm"] = "The two passwords don't match."
+        errors["password_confirm"] = "The two passwords don't match."  # noqa: S105
     if not accept_terms:
         errors["accept_terms"] = "Please accept the terms to create an account."
     try:
@@ -119,7 +129,9 @@ async def register_submit(
             request,
             "auth/register.html",
             {"form": form, "errors": errors, "form_error": None if errors else exc.message},
-            status_code=400 if exc.status_code < 500 and exc.status_code != 429 else exc.status_code,
+            status_code=400
+            if exc.status_code < 500 and exc.status_code != 429
+            else exc.status_code,
             layout=AUTH_LAYOUT,
             headers=exc.headers,
         )
@@ -138,6 +150,8 @@ async def logout_submit(
 ) -> Response:
     verify_csrf(request, csrf_token)
     if user is not None:
-        await service.logout(session, services, meta=meta, family_id=token_family(request), user_id=user.id)
+        await service.logout(
+            session, services, meta=meta, family_id=token_family(request), user_id=user.id
+        )
     clear_auth_cookies(request, services.settings.secure_cookies)
     return redirect_with_flash("/login", "signed_out")

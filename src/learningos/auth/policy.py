@@ -12,14 +12,49 @@ MIN_PASSWORD = 10
 MAX_PASSWORD = 128
 # The most common passwords of public breach lists that meet the length rule.
 COMMON_PASSWORDS = frozenset(
-    """
-    1234567890 12345678910 123456789a 1q2w3e4r5t 1qaz2wsx3edc 0987654321 1111111111
-    qwertyuiop password123 password1234 iloveyou123 qwerty1234 qwerty12345 1234qwer!
-    abcdefghij abc1234567 letmein123 welcome123 welcome1234 administrator passw0rd123
-    football123 baseball123 princess123 sunshine123 superman123 trustno1234 monkey1234
-    dragon1234 master1234 qazwsxedc123 zaq12wsxcde 1234567890a aaaaaaaaaa password!23
-    changeme123 p@ssw0rd123 p@ssword123 learningos learningos1 learningos123
-    """.split()
+    [
+        "1234567890",
+        "12345678910",
+        "123456789a",
+        "1q2w3e4r5t",
+        "1qaz2wsx3edc",
+        "0987654321",
+        "1111111111",
+        "qwertyuiop",
+        "password123",
+        "password1234",
+        "iloveyou123",
+        "qwerty1234",
+        "qwerty12345",
+        "1234qwer!",
+        "abcdefghij",
+        "abc1234567",
+        "letmein123",
+        "welcome123",
+        "welcome1234",
+        "administrator",
+        "passw0rd123",
+        "football123",
+        "baseball123",
+        "princess123",
+        "sunshine123",
+        "superman123",
+        "trustno1234",
+        "monkey1234",
+        "dragon1234",
+        "master1234",
+        "qazwsxedc123",
+        "zaq12wsxcde",
+        "1234567890a",
+        "aaaaaaaaaa",
+        "password!23",
+        "changeme123",
+        "p@ssw0rd123",
+        "p@ssword123",
+        "learningos",
+        "learningos1",
+        "learningos123",
+    ]
 )
 
 
@@ -61,7 +96,11 @@ def _alnum(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.lower())
 
 
-def check_password(password: str, *, email: str = "", name: str = "", field: str = "password") -> None:
+def check_password(
+    password: str, *, email: str = "", name: str = "", field: str = "password"
+) -> None:
     problem = password_problem(password, email, name)
     if problem:
-        raise ValidationFailed(problem, details=[{"field": field, "message": problem, "type": "password_policy"}])
+        raise ValidationFailed(
+            problem, details=[{"field": field, "message": problem, "type": "password_policy"}]
+        )

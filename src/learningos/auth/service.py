@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.auth.policy import check_password, normalize_email
+from learningos.auth.principal import load_user
 from learningos.auth.repository import AuditRepository, RefreshTokenRepository, UserRepository
 from learningos.kit.db import utcnow
 from learningos.kit.errors import Conflict, InvalidCredentials, InvalidToken, ValidationFailed
@@ -94,13 +95,17 @@ async def register(
     users = UserRepository(session)
     if await users.get_by_email(email) is not None:
         raise _email_taken()
-    user = User(name=name, email=email, role=role.value, password_hash=await hash_password(password))
+    user = User(
+        name=name, email=email, role=role.value, password_hash=await hash_password(password)
+    )
     try:
         await users.add(user)
     except IntegrityError as exc:  # a concurrent registration won the race
         raise _email_taken() from exc
     await audit(session, "auth.register", meta, user.id, role=user.role)
-    await services.queue.enqueue(session, "auth.welcome_email", {"user_id": str(user.id)}, user_id=user.id)
+    await services.queue.enqueue(
+        session, "auth.welcome_email", {"user_id": str(user.id)}, user_id=user.id
+    )
     return user
 
 
@@ -189,7 +194,9 @@ async def refresh(
         family_id, user_id = row.family_id, row.user_id
         await session.rollback()  # release this request's locks before the revocation
         await _revoke_family_now(services, family_id, user_id, "reuse", meta)
-        raise InvalidToken("This sign-in was ended for safety because an old token was reused. Sign in again.")
+        raise InvalidToken(
+            "This sign-in was ended for safety because an old token was reused. Sign in again."
+        )
     if row.expires_at <= now:
         raise InvalidToken("Your session has expired. Sign in again.")
     user = await UserRepository(session).get(row.user_id)
@@ -239,12 +246,14 @@ async def logout(
     await audit(session, "auth.logout", meta, user_id)
 
 
-async def authenticate(session: AsyncSession, services: Services, access_token: str) -> tuple[User, uuid.UUID]:
+async def authenticate(
+    session: AsyncSession, services: Services, access_token: str
+) -> tuple[User, uuid.UUID]:
     """The signed-in user behind an access token, or InvalidToken."""
     claims = decode_access_token(services.settings.jwt_secret.get_secret_value(), access_token)
     if await services.cache.get(REVOKED_FAMILY_KEY + str(claims.family_id)):
         raise InvalidToken("You have been signed out. Sign in again.")
-    user = await UserRepository(session).get(claims.user_id)
+    user = await load_user(session, services, claims.user_id)
     if user is None or not user.is_active:
         raise InvalidToken()
     return user, claims.family_id
@@ -263,7 +272,9 @@ async def change_password(
     if not await verify_password(user.password_hash, current_password):
         raise InvalidCredentials(
             "The current password is incorrect.",
-            details=[{"field": "current_password", "message": "The current password is incorrect."}],
+            details=[
+                {"field": "current_password", "message": "The current password is incorrect."}
+            ],
         )
     check_password(new_password, email=user.email, name=user.name, field="new_password")
     if await verify_password(user.password_hash, new_password):
@@ -291,7 +302,12 @@ async def create_user(
     if await users.get_by_email(email) is not None:
         raise _email_taken()
     user = await users.add(
-        User(name=name.strip(), email=email, role=role.value, password_hash=await hash_password(password))
+        User(
+            name=name.strip(),
+            email=email,
+            role=role.value,
+            password_hash=await hash_password(password),
+        )
     )
     await audit(session, "auth.user_created", RequestMeta(ip="cli"), user.id, role=role.value)
     return user

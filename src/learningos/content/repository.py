@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, exists, or_, select
 
@@ -16,7 +17,7 @@ from learningos.models.user import Role, User
 class ContentRepository(Repository[Content]):
     model = Content
 
-    def readable_by(self, user: User | None, now: datetime | None = None) -> Select[tuple[Content]]:
+    def readable_by(self, user: User | None, now: datetime | None = None) -> Select[Any]:
         """Content this user may read: their own, a live grant, platform or public content.
         Private content is visible to its owner (and admins) only. Paid content needs a grant
         (purchase or subscription rows, added by the marketplace)."""
@@ -27,10 +28,13 @@ class ContentRepository(Repository[Content]):
         if user is None:
             return query.where(open_to_all)
         now = now or utcnow()
-        granted = Content.visibility != "private", exists().where(
-            ContentAccess.content_id == Content.id,
-            ContentAccess.user_id == user.id,
-            or_(ContentAccess.expires_at.is_(None), ContentAccess.expires_at > now),
+        granted = (
+            Content.visibility != "private",
+            exists().where(
+                ContentAccess.content_id == Content.id,
+                ContentAccess.user_id == user.id,
+                or_(ContentAccess.expires_at.is_(None), ContentAccess.expires_at > now),
+            ),
         )
         return query.where(or_(Content.user_id == user.id, open_to_all, and_(*granted)))
 
@@ -41,4 +45,4 @@ class ContentRepository(Repository[Content]):
         rows = await self.session.scalars(
             self.readable_by(user).order_by(Content.created_at.desc()).limit(limit)
         )
-        return list(rows)
+        return list(rows)  # type: ignore[arg-type]

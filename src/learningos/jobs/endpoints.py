@@ -10,8 +10,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
 from learningos.auth.deps import CurrentUser
-from learningos.kit.deps import SessionDep
 from learningos.jobs.repository import JobRepository
+from learningos.kit.deps import SessionDep
 from learningos.kit.errors import NotFound
 from learningos.models.jobs import Job
 

@@ -8,10 +8,10 @@ a transaction enqueued are dispatched only after it commits.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, Uuid, event
 from sqlalchemy.dialects.postgresql import JSONB
@@ -22,9 +22,6 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-if TYPE_CHECKING:
-    from learningos.kit.queue import JobQueue
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -95,22 +92,28 @@ def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
             cur.close()
 
         return engine
-    return create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-    )
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+AfterCommit = Callable[[AsyncSession], Awaitable[None]]
 
 
 class Database:
-    """The engine and session factory; created in the app's lifespan."""
+    """The engine and session factory; created in the app's lifespan.
+
+    `after_commit` hooks run once a transaction has committed (never after a rollback):
+    the job queue sends the jobs the transaction enqueued, the user cache drops changed users.
+    """
 
     def __init__(self, url: str, pool_size: int = 10) -> None:
         self.url = url
         self.engine = make_engine(url, pool_size)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.after_commit: list[AfterCommit] = []
 
     @asynccontextmanager
-    async def transaction(self, queue: JobQueue | None = None) -> AsyncIterator[AsyncSession]:
-        """A unit of work: commit on success, roll back on error, then dispatch jobs."""
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work: commit on success, roll back on error, then the after-commit hooks."""
         async with self.sessionmaker() as session:
             try:
                 yield session
@@ -118,8 +121,8 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
-        if queue is not None:
-            await queue.dispatch_pending(session)
+        for hook in self.after_commit:
+            await hook(session)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -22,7 +22,7 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 async def get_session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
     """One transaction per request: commit after the handler, before the response is sent;
     roll back on error; jobs enqueued in it are dispatched only after the commit."""
-    async with services.db.transaction(queue=services.queue) as session:
+    async with services.db.transaction() as session:
         yield session
 
 

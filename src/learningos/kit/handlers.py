@@ -43,7 +43,9 @@ def wants_json(scope: Scope) -> bool:
 
 def error_body(scope: Scope, code: str, message: str, details: Any = None) -> dict[str, Any]:
     request_id = scope.get("state", {}).get("request_id")
-    return {"error": {"code": code, "message": message, "details": details, "request_id": request_id}}
+    return {
+        "error": {"code": code, "message": message, "details": details, "request_id": request_id}
+    }
 
 
 def error_response_for_scope(scope: Scope, exc: AppError) -> Response:
@@ -89,7 +91,9 @@ def install_error_handlers(app: FastAPI) -> None:
         details = _validation_details(exc)
         first = details[0]["message"] if details else "Invalid input."
         if wants_json(request.scope):
-            message = f"{details[0]['field']}: {first}" if details and details[0]["field"] else first
+            message = (
+                f"{details[0]['field']}: {first}" if details and details[0]["field"] else first
+            )
             return JSONResponse(
                 error_body(request.scope, "validation_error", message, details), status_code=422
             )
@@ -104,7 +108,9 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = dict(exc.headers or {})
         if wants_json(request.scope):
             return JSONResponse(
-                error_body(request.scope, code, message), status_code=exc.status_code, headers=headers
+                error_body(request.scope, code, message),
+                status_code=exc.status_code,
+                headers=headers,
             )
         return _page_error(request.scope, exc.status_code, message, headers)
 

@@ -48,7 +48,9 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = _header(scope, b"x-request-id")
-        request_id = incoming if incoming and _REQUEST_ID_OK.match(incoming) else secrets.token_hex(8)
+        request_id = (
+            incoming if incoming and _REQUEST_ID_OK.match(incoming) else secrets.token_hex(8)
+        )
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)

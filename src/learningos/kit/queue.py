@@ -99,6 +99,7 @@ class JobQueue:
         self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
         self.backoff_max_seconds = backoff_max_seconds
+
         async def run_job(job_id: str) -> None:
             await self._execute(job_id)
 
@@ -173,7 +174,9 @@ class JobQueue:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(remaining),
             wait=wait_exponential_jitter(
-                multiplier=self.backoff_seconds, max=self.backoff_max_seconds, jitter=self.backoff_seconds
+                multiplier=self.backoff_seconds,
+                max=self.backoff_max_seconds,
+                jitter=self.backoff_seconds,
             ),
             retry=retry_if_not_exception_type(PermanentJobError),
             reraise=True,
@@ -195,7 +198,7 @@ class JobQueue:
         bound = log.bind(job_id=str(job_id), job=row.name, attempt=row.attempts)
         bound.info("job.started")
         try:
-            async with self.db.transaction(queue=self) as session:
+            async with self.db.transaction() as session:
                 row = await session.get(Job, job_id)
                 assert row is not None
                 await _REGISTRY[row.name].handler(JobContext(row, session, self.services))
@@ -221,8 +224,12 @@ class JobQueue:
             row.status = JobStatus.FAILED.value
             row.error = _reason(exc)
             row.finished_at = utcnow()
-        log.error("job.failed", job_id=str(job_id), error=_reason(exc),
-                  trace="".join(traceback.format_exception(exc))[-2000:])
+        log.error(
+            "job.failed",
+            job_id=str(job_id),
+            error=_reason(exc),
+            trace="".join(traceback.format_exception(exc))[-2000:],
+        )
 
     async def wait_idle(self, timeout: float = 10.0) -> None:
         """Wait for in-process jobs to finish (embedded mode, tests, shutdown)."""

@@ -19,11 +19,12 @@ class Repository(Generic[M]):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def base_query(self) -> Select[tuple[M]]:
+    def base_query(self) -> Select[Any]:
         return select(self.model)
 
     async def get(self, id_: uuid.UUID) -> M | None:
-        return await self.session.scalar(self.base_query().where(self.model.id == id_))  # type: ignore[attr-defined]
+        query = self.base_query().where(self.model.id == id_)  # type: ignore[attr-defined]
+        return await self.session.scalar(query)  # type: ignore[no-any-return]
 
     async def add(self, obj: M) -> M:
         self.session.add(obj)

@@ -13,12 +13,8 @@ class Content(IdMixin, TimestampMixin, Base):
     __tablename__ = "contents"
     __table_args__ = (
         CheckConstraint("type IN ('pdf', 'text', 'markdown')", name="type"),
-        CheckConstraint(
-            "visibility IN ('private', 'shared', 'public', 'paid')", name="visibility"
-        ),
-        CheckConstraint(
-            "status IN ('pending', 'processing', 'ready', 'error')", name="status"
-        ),
+        CheckConstraint("visibility IN ('private', 'shared', 'public', 'paid')", name="visibility"),
+        CheckConstraint("status IN ('pending', 'processing', 'ready', 'error')", name="status"),
         CheckConstraint("price_cents >= 0", name="price_cents"),
     )
 

@@ -25,7 +25,11 @@ def default_preferences() -> dict[str, Any]:
         "difficulty": "adaptive",
         "timezone": "UTC",
         "locale": "en",
-        "notifications": {"email_reminders": True, "review_reminders": True, "weekly_summary": True},
+        "notifications": {
+            "email_reminders": True,
+            "review_reminders": True,
+            "weekly_summary": True,
+        },
     }
 
 

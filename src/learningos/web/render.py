@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel.support import Translations
+from babel.support import NullTranslations, Translations
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -38,7 +38,7 @@ def templates() -> Jinja2Templates:
 
 
 @lru_cache
-def translations() -> Translations:
+def translations() -> NullTranslations:
     return Translations.load(str(LOCALE_DIR), ["en"])
 
 

@@ -1,0 +1,63 @@
+"""The signed-in user, loaded once per sign-in lifetime rather than once per request.
+
+Every authenticated request needs its user. The user's row is cached (memory or Redis) for a
+minute and re-attached to the request's session without a query; any transaction that
+changes or deletes a user drops that user's entry once it commits.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, make_transient_to_detached, object_session
+
+from learningos.auth.repository import UserRepository
+from learningos.models.user import User
+from learningos.services import Services
+
+KEY = "auth:user:"
+TTL_SECONDS = 60
+CHANGED = "learningos.changed_users"
+_COLUMNS = [c.key for c in User.__table__.columns]
+_DATETIMES = {c.key for c in User.__table__.columns if c.type.python_type is datetime}
+
+
+async def load_user(session: AsyncSession, services: Services, user_id: uuid.UUID) -> User | None:
+    cached = await services.cache.get(KEY + str(user_id))
+    if cached is not None:
+        data: dict[str, Any] = json.loads(cached)
+        data["id"] = uuid.UUID(data["id"])
+        for key in _DATETIMES:
+            if data.get(key):
+                data[key] = datetime.fromisoformat(data[key])
+        detached = User(**data)
+        make_transient_to_detached(detached)
+        # load=False attaches the cached state as persistent without a SELECT.
+        return await session.merge(detached, load=False)
+    user = await UserRepository(session).get(user_id)
+    if user is not None:
+        await services.cache.set(KEY + str(user_id), _dump(user), TTL_SECONDS)
+    return user
+
+
+def _dump(user: User) -> str:
+    data = {key: getattr(user, key) for key in _COLUMNS}
+    return json.dumps(data, default=lambda v: v.isoformat() if isinstance(v, datetime) else str(v))
+
+
+@event.listens_for(User, "after_update")
+@event.listens_for(User, "after_delete")
+def _remember_change(_mapper: Any, _connection: Any, target: User) -> None:
+    session: Session | None = object_session(target)
+    if session is not None:
+        session.info.setdefault(CHANGED, set()).add(target.id)
+
+
+async def drop_changed_users(services: Services, session: AsyncSession) -> None:
+    for user_id in session.info.pop(CHANGED, set()):
+        await services.cache.delete(KEY + str(user_id))
