@@ -40,8 +40,9 @@ $(STATIC)/dist/app.css: $(STAMPS)/npm $(ASSET_INPUTS)
 	npm run --silent build
 	@touch $@
 
-lint: python ## Lint (ruff) and type-check (mypy)
+lint: python ## Lint (ruff), check formatting and type-check (mypy)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy src
 
 bench: setup ## Load benchmark in the embedded mode (see benchmarks/README.md)

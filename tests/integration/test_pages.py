@@ -237,3 +237,40 @@ async def test_static_assets_are_served(client):
         url = node.attributes.get("href") or node.attributes.get("src")
         asset = await client.get(url)
         assert asset.status_code == 200, url
+
+
+async def test_parallel_page_requests_with_an_expired_cookie_stay_signed_in(client, services):
+    import asyncio
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from learningos.kit.db import utcnow
+
+    await register(client)
+    await sign_in_page(client)
+    refresh_cookie = client.cookies["lo_refresh"]
+    jar = {
+        "lo_access": "expired",
+        "lo_refresh": refresh_cookie,
+        "lo_csrf": client.cookies["lo_csrf"],
+    }
+    header = {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}
+    client.cookies.clear()
+    responses = await asyncio.gather(*(client.get("/dashboard", headers=header) for _ in range(3)))
+    assert [r.status_code for r in responses] == [200, 200, 200]
+    async with services.db.transaction() as session:
+        rows = (await session.scalars(select(RefreshToken))).all()
+    assert all(r.revoked_at is None for r in rows), "a parallel refresh is not a theft"
+    # The same old cookie presented later, outside the grace window, is treated as theft.
+    async with services.db.transaction() as session:
+        await session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.used_at.is_not(None))
+            .values(used_at=utcnow() - timedelta(minutes=5))
+        )
+    late = await client.get("/dashboard", headers=header)
+    assert late.status_code == 303
+    async with services.db.transaction() as session:
+        rows = (await session.scalars(select(RefreshToken))).all()
+    assert all(r.revoked_at is not None for r in rows)

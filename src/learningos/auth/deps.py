@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from learningos.auth import service
+from learningos.auth.principal import load_user
 from learningos.kit.csrf import queue_cookie, verify_csrf
 from learningos.kit.deps import ServicesDep, SessionDep
 from learningos.kit.errors import Forbidden, InvalidToken, NotAuthenticated
@@ -17,6 +18,7 @@ from learningos.models.user import Role, User
 ACCESS_COOKIE = "lo_access"
 REFRESH_COOKIE = "lo_refresh"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+PARALLEL_REFRESH_GRACE_S = 20
 
 
 def bearer_token(request: Request) -> str | None:
@@ -76,8 +78,20 @@ async def page_user(request: Request, session: SessionDep, services: ServicesDep
         return None
     try:
         user, issued = await service.refresh(
-            session, services, refresh_token=refresh_token, meta=RequestMeta.of(request)
+            session,
+            services,
+            refresh_token=refresh_token,
+            meta=RequestMeta.of(request),
+            grace_seconds=PARALLEL_REFRESH_GRACE_S,
         )
+    except service.JustRotated as race:
+        # A parallel request of this browser rotated the cookie an instant ago and its
+        # response carries the new one; serve this request without rotating again.
+        joined = await load_user(session, services, race.user_id)
+        if joined is None or not joined.is_active:
+            return None
+        request.state.user = joined
+        return joined
     except InvalidToken:
         clear_auth_cookies(request, services.settings.secure_cookies)
         return None

@@ -178,27 +178,44 @@ async def issue_tokens(
     return IssuedTokens(access, access_expires, refresh, refresh_expires, family_id, remember)
 
 
+class JustRotated(InvalidToken):
+    """The token was rotated moments ago by a parallel request of the same browser."""
+
+    def __init__(self, user_id: uuid.UUID) -> None:
+        super().__init__()
+        self.user_id = user_id
+
+
 async def refresh(
-    session: AsyncSession, services: Services, *, refresh_token: str, meta: RequestMeta
+    session: AsyncSession,
+    services: Services,
+    *,
+    refresh_token: str,
+    meta: RequestMeta,
+    grace_seconds: int = 0,
 ) -> tuple[User, IssuedTokens]:
     """Rotate a refresh token. Presenting one that was already rotated is treated as theft:
-    the whole family is revoked, in its own transaction so the revocation survives the error."""
+    the whole family is revoked, in its own transaction so the revocation survives the error.
+
+    With `grace_seconds` (the pages' cookie path), a token rotated that recently by a
+    parallel request of the same browser raises JustRotated instead of revoking."""
     tokens = RefreshTokenRepository(session)
     row = await tokens.get_by_hash(hash_token(refresh_token))
     now = utcnow()
-    if row is None:
+    if row is None or row.revoked_at is not None:
         raise InvalidToken()
-    if row.revoked_at is not None:
-        raise InvalidToken()
+    if row.expires_at <= now:
+        raise InvalidToken("Your session has expired. Sign in again.")
     if row.used_at is not None or not await tokens.mark_used(row.id, now):
-        family_id, user_id = row.family_id, row.user_id
+        await session.refresh(row)
+        family_id, user_id, used_at = row.family_id, row.user_id, row.used_at
+        if grace_seconds and used_at and (now - used_at).total_seconds() <= grace_seconds:
+            raise JustRotated(user_id)
         await session.rollback()  # release this request's locks before the revocation
         await _revoke_family_now(services, family_id, user_id, "reuse", meta)
         raise InvalidToken(
             "This sign-in was ended for safety because an old token was reused. Sign in again."
         )
-    if row.expires_at <= now:
-        raise InvalidToken("Your session has expired. Sign in again.")
     user = await UserRepository(session).get(row.user_id)
     if user is None or not user.is_active:
         raise InvalidToken()

@@ -12,7 +12,8 @@ from learningos.kit.requestmeta import RequestMeta
 from learningos.services import Services
 
 
-def get_services(request: Request) -> Services:
+# Dependencies are async on purpose: FastAPI runs plain `def` dependencies in a thread pool.
+async def get_services(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
 
 
@@ -29,7 +30,7 @@ async def get_session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-def get_meta(request: Request) -> RequestMeta:
+async def get_meta(request: Request) -> RequestMeta:
     return RequestMeta.of(request)
 
 
