@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from taskiq import AsyncBroker, InMemoryBroker
@@ -124,6 +125,7 @@ class JobQueue:
             payload=payload or {},
             user_id=user_id,
             max_attempts=spec.max_attempts or self.max_attempts,
+            request_id=structlog.contextvars.get_contextvars().get("request_id"),
         )
         session.add(row)
         await session.flush()
@@ -171,6 +173,11 @@ class JobQueue:
             if row is None or row.status in (JobStatus.DONE.value, JobStatus.FAILED.value):
                 return
             remaining = max(1, row.max_attempts - row.attempts)
+            context = {"job_id": str(job_id), "job": row.name, "request_id": row.request_id}
+        with structlog.contextvars.bound_contextvars(**context):
+            await self._run_attempts(job_id, remaining)
+
+    async def _run_attempts(self, job_id: uuid.UUID, remaining: int) -> None:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(remaining),
             wait=wait_exponential_jitter(
@@ -195,7 +202,7 @@ class JobQueue:
             row.status = JobStatus.RUNNING.value
             row.attempts += 1
             row.started_at = row.started_at or utcnow()
-        bound = log.bind(job_id=str(job_id), job=row.name, attempt=row.attempts)
+        bound = log.bind(attempt=row.attempts)
         bound.info("job.started")
         try:
             async with self.db.transaction() as session:
@@ -226,7 +233,6 @@ class JobQueue:
             row.finished_at = utcnow()
         log.error(
             "job.failed",
-            job_id=str(job_id),
             error=_reason(exc),
             trace="".join(traceback.format_exception(exc))[-2000:],
         )

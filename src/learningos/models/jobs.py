@@ -35,6 +35,8 @@ class Job(IdMixin, TimestampMixin, Base):
     attempts: Mapped[int] = mapped_column(default=0)
     max_attempts: Mapped[int] = mapped_column(default=5)
     error: Mapped[str | None] = mapped_column(Text)
+    # The request that enqueued the job, bound to the job's log lines.
+    request_id: Mapped[str | None] = mapped_column(String(64))
     progress: Mapped[int] = mapped_column(default=0)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

@@ -137,6 +137,7 @@ def upgrade() -> None:
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("max_attempts", sa.Integer(), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("request_id", sa.String(length=64), nullable=True),
         sa.Column("progress", sa.Integer(), nullable=False),
         sa.Column("started_at", learningos.kit.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("finished_at", learningos.kit.db.UTCDateTime(timezone=True), nullable=True),
