@@ -8,7 +8,10 @@ STAMPS := .stamps
 STATIC := src/learningos/web/static
 ASSET_INPUTS := $(shell find src/learningos/web/templates src/learningos/web/assets -type f 2>/dev/null) tailwind.config.js scripts/build-assets.mjs
 
-.PHONY: run test setup python assets lint bench bench-pg clean help
+BOOK ?= ../shared/eval/books/thinkstats2.pdf
+QUESTIONS ?= benchmarks/questions/thinkstats2.jsonl
+
+.PHONY: run test setup python assets lint bench bench-pg eval clean help
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -50,6 +53,10 @@ bench: setup ## Load benchmark in the embedded mode (see benchmarks/README.md)
 
 bench-pg: setup ## Load benchmark on PostgreSQL + Redis with 2 web processes
 	$(BIN)/python benchmarks/load.py --mode postgres
+
+eval: setup ## Ingestion and retrieval figures on the evaluation book (see benchmarks/README.md)
+	$(BIN)/learningos eval ingest $(BOOK)
+	$(BIN)/learningos eval retrieval $(BOOK) $(QUESTIONS)
 
 clean: ## Remove the virtual environment, node modules and built assets (keeps ./data)
 	rm -rf $(VENV) node_modules $(STAMPS) $(STATIC)/dist $(STATIC)/fonts

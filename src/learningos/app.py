@@ -53,6 +53,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     from learningos.auth import endpoints as auth_api
     from learningos.auth import pages as auth_pages
+    from learningos.content import endpoints as content_api
+    from learningos.content import pages as content_pages
     from learningos.health import endpoints as health_api
     from learningos.jobs import endpoints as jobs_api
     from learningos.web import pages as web_pages
@@ -60,8 +62,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for router in (
         health_api.router,
         auth_api.router,
+        content_api.router,
         jobs_api.router,
         auth_pages.router,
+        content_pages.router,
         web_pages.router,
     ):
         app.include_router(router)
@@ -93,7 +97,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
-        multipart_max_bytes=settings.max_upload_bytes,
+        # Multipart framing and the form fields come on top of the file itself.
+        multipart_max_bytes=settings.max_upload_bytes + 256 * 1024,
     )
     app.add_middleware(RequestContextMiddleware, hsts=settings.env == "production")
     return app

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from learningos.config import Settings, SettingsError, get_settings
+from learningos.evaluation import app as eval_app
 
 app = typer.Typer(
     help="Learning OS: turn your own material into real understanding.",
@@ -22,6 +23,7 @@ db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
+app.add_typer(eval_app, name="eval")
 
 
 def _settings(**overrides: object) -> Settings:
@@ -92,6 +94,26 @@ def worker(
     from learningos.worker import run_worker
 
     asyncio.run(run_worker(settings, concurrency or settings.worker_concurrency))
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the vector index from the stored sections (after changing the embedding model)."""
+    settings = _settings()
+    count = asyncio.run(_reindex(settings))
+    typer.echo(f"Re-indexed {count} content items.")
+
+
+async def _reindex(settings: Settings) -> int:
+    from learningos.content.reindex import reindex_all
+    from learningos.services import Services
+
+    services = Services.build(settings)
+    try:
+        return await reindex_all(services, progress=lambda title: typer.echo(f"  {title}"))
+    finally:
+        await services.vectors.close()
+        await services.db.dispose()
 
 
 @db_app.command("upgrade")

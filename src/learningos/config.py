@@ -67,6 +67,19 @@ class Settings(BaseSettings):
     job_backoff_max_seconds: float = Field(default=300.0, ge=0)
     worker_concurrency: int = Field(default=8, ge=1, le=256)
 
+    # Content and files.
+    max_pdf_pages: int = Field(default=1000, ge=1, le=20_000)
+    storage_backend: Literal["local", "s3"] = "local"
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+
+    # AI providers (embeddings now; the AI roles later).
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+
     # Email.
     email_from: str = "Learning OS <hello@learningos.local>"
 
@@ -80,6 +93,8 @@ class Settings(BaseSettings):
             )
         if self.env == "production" and len(self.jwt_secret.get_secret_value()) < 32:
             raise SettingsError("LEARNINGOS_JWT_SECRET must be at least 32 characters.")
+        if self.storage_backend == "s3" and not self.s3_bucket:
+            raise SettingsError("LEARNINGOS_STORAGE_BACKEND=s3 needs LEARNINGOS_S3_BUCKET.")
         if self.web_workers > 1 and self.process_local_stores:
             raise SettingsError(
                 f"Cannot run {self.web_workers} web workers on process-local stores "
@@ -117,6 +132,10 @@ class Settings(BaseSettings):
     @property
     def qdrant_path(self) -> Path:
         return self.data_dir / "qdrant"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
 
     @property
     def outbox_dir(self) -> Path:

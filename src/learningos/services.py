@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import anyio
 
 from learningos.config import Settings
 from learningos.kit.cache import Cache, make_cache
@@ -11,7 +15,11 @@ from learningos.kit.email import EmailSender, OutboxEmailSender
 from learningos.kit.logging import get_logger
 from learningos.kit.queue import JobQueue, make_broker
 from learningos.kit.ratelimit import RateLimiter
+from learningos.kit.storage import Storage, make_storage
 from learningos.kit.vectors import VectorStore
+
+if TYPE_CHECKING:
+    from learningos.retrieval.index import SectionIndex
 
 log = get_logger(__name__)
 
@@ -24,7 +32,10 @@ class Services:
     limiter: RateLimiter
     vectors: VectorStore
     email: EmailSender
+    storage: Storage
     queue: JobQueue = field(init=False)
+    index: SectionIndex = field(init=False)
+    _warmup: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -40,6 +51,7 @@ class Services:
                 settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None,
             ),
             email=OutboxEmailSender(settings.outbox_dir, settings.email_from),
+            storage=make_storage(settings),
         )
         services.queue = JobQueue(
             make_broker(settings.redis_url),
@@ -49,6 +61,7 @@ class Services:
             backoff_seconds=settings.job_backoff_seconds,
             backoff_max_seconds=settings.job_backoff_max_seconds,
         )
+        services.index = build_index(settings, services.vectors)
         services.db.after_commit.append(services.queue.dispatch_pending)
         install_user_cache(services)
         import_job_modules()
@@ -56,12 +69,22 @@ class Services:
 
     async def start(self) -> None:
         await self.queue.broker.startup()
+        # Load the embedding model in the background so the first search is not slow.
+        self._warmup = asyncio.create_task(self._warm_embedder())
         if not self.settings.redis_url:
             recovered = await self.queue.recover()
             if recovered:
                 log.info("jobs.recovered", count=recovered)
 
+    async def _warm_embedder(self) -> None:
+        try:
+            await anyio.to_thread.run_sync(self.index.embedder.embed, ["warm up"])
+        except Exception as exc:  # noqa: BLE001 - a failed warm-up is retried on first use
+            log.warning("embedder.warmup_failed", error=str(exc))
+
     async def stop(self) -> None:
+        if self._warmup is not None:
+            await asyncio.wait([self._warmup], timeout=60)
         if not self.settings.redis_url:
             try:
                 await self.queue.wait_idle(timeout=10)
@@ -71,6 +94,15 @@ class Services:
         await self.vectors.close()
         await self.cache.close()
         await self.db.dispose()
+
+
+def build_index(settings: Settings, vectors: VectorStore) -> SectionIndex:
+    """The section index; the embedding model itself loads lazily on first use."""
+    from learningos.retrieval.embeddings import make_embedder
+    from learningos.retrieval.index import SectionIndex
+
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    return SectionIndex(vectors, make_embedder(key, settings.openai_base_url))
 
 
 def install_user_cache(services: Services) -> None:
@@ -85,3 +117,4 @@ def install_user_cache(services: Services) -> None:
 def import_job_modules() -> None:
     """Register every domain's job handlers (their modules only define functions)."""
     import learningos.auth.tasks  # noqa: F401
+    import learningos.content.tasks  # noqa: F401

@@ -274,3 +274,11 @@ async def test_parallel_page_requests_with_an_expired_cookie_stay_signed_in(clie
     async with services.db.transaction() as session:
         rows = (await session.scalars(select(RefreshToken))).all()
     assert all(r.revoked_at is not None for r in rows)
+
+
+@pytest.mark.parametrize(("path", "action"), [("/login", "/login"), ("/register", "/register")])
+async def test_forms_post_to_the_pages_not_the_json_api(client, path, action):
+    form = html(await client.get(path)).css_first("main form[method]")
+    assert form is not None
+    assert form.attributes["action"].endswith(action)
+    assert "/api/" not in form.attributes["action"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import Request, Response, status
 
 from learningos.auth import service
 from learningos.auth.deps import CurrentUser, token_family
@@ -16,9 +16,10 @@ from learningos.auth.schemas import (
     TokenPair,
     UserOut,
 )
+from learningos.kit.api import api_router
 from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
 
-router = APIRouter(prefix="/api/v1", tags=["auth"])
+router = api_router("/api/v1", ["auth"])
 
 
 @router.post("/auth/register", status_code=status.HTTP_201_CREATED, response_model=UserOut)

@@ -41,6 +41,32 @@ class ContentRepository(Repository[Content]):
     async def get_readable(self, content_id: uuid.UUID, user: User | None) -> Content | None:
         return await self.first(self.readable_by(user).where(Content.id == content_id))
 
+    def library_of(self, user: User, now: datetime | None = None) -> Select[Any]:
+        """A learner's library: what they own plus what was granted to them."""
+        now = now or utcnow()
+        granted = exists().where(
+            ContentAccess.content_id == Content.id,
+            ContentAccess.user_id == user.id,
+            ContentAccess.access_type != "owner",
+            or_(ContentAccess.expires_at.is_(None), ContentAccess.expires_at > now),
+        )
+        return select(Content).where(or_(Content.user_id == user.id, granted))
+
+    async def list_library(self, user: User, limit: int = 100) -> list[Content]:
+        rows = await self.session.scalars(
+            self.library_of(user).order_by(Content.created_at.desc()).limit(limit)
+        )
+        return list(rows)
+
+    async def list_ready(self) -> list[Content]:
+        rows = await self.session.scalars(select(Content).where(Content.status == "ready"))
+        return list(rows)
+
+    async def get_by_hash(self, user_id: uuid.UUID, sha256: str) -> Content | None:
+        return await self.first(
+            select(Content).where(Content.user_id == user_id, Content.file_sha256 == sha256)
+        )
+
     async def list_readable(self, user: User, limit: int = 50) -> list[Content]:
         rows = await self.session.scalars(
             self.readable_by(user).order_by(Content.created_at.desc()).limit(limit)

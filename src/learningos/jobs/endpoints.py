@@ -6,16 +6,16 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
 from learningos.auth.deps import CurrentUser
 from learningos.jobs.repository import JobRepository
+from learningos.kit.api import api_router
 from learningos.kit.deps import SessionDep
 from learningos.kit.errors import NotFound
 from learningos.models.jobs import Job
 
-router = APIRouter(prefix="/api/v1", tags=["jobs"])
+router = api_router("/api/v1", ["jobs"])
 
 
 class JobOut(BaseModel):

@@ -96,3 +96,9 @@ class ServiceUnavailable(AppError):
     status_code = 503
     code = "service_unavailable"
     message = "A service this needs is unavailable."
+
+
+class UnsupportedMedia(AppError):
+    status_code = 415
+    code = "unsupported_file"
+    message = "This kind of file is not supported. Upload a PDF, a text or a Markdown file."

@@ -52,6 +52,7 @@ class JobContext:
 
 
 JobHandler = Callable[[JobContext], Awaitable[None]]
+FailureHandler = Callable[[JobContext, Exception], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -59,16 +60,22 @@ class JobSpec:
     name: str
     handler: JobHandler
     max_attempts: int | None
+    on_failure: FailureHandler | None
 
 
 _REGISTRY: dict[str, JobSpec] = {}
 
 
-def job(name: str, max_attempts: int | None = None) -> Callable[[JobHandler], JobHandler]:
-    """Register a job handler under a dotted name (e.g. `auth.welcome_email`)."""
+def job(
+    name: str, max_attempts: int | None = None, on_failure: FailureHandler | None = None
+) -> Callable[[JobHandler], JobHandler]:
+    """Register a job handler under a dotted name (e.g. `auth.welcome_email`).
+
+    `on_failure(ctx, exc)` runs in its own transaction once the job has failed for good,
+    so the domain can record the failure where people see it."""
 
     def register(fn: JobHandler) -> JobHandler:
-        _REGISTRY[name] = JobSpec(name, fn, max_attempts)
+        _REGISTRY[name] = JobSpec(name, fn, max_attempts, on_failure)
         return fn
 
     return register
@@ -231,6 +238,12 @@ class JobQueue:
             row.status = JobStatus.FAILED.value
             row.error = _reason(exc)
             row.finished_at = utcnow()
+        spec = _REGISTRY.get(row.name)
+        if spec is not None and spec.on_failure is not None:
+            async with self.db.transaction() as session:
+                fresh = await session.get(Job, job_id)
+                assert fresh is not None
+                await spec.on_failure(JobContext(fresh, session, self.services), exc)
         log.error(
             "job.failed",
             error=_reason(exc),

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import learningos.kit.db
+import learningos.kit.db  # noqa: F401
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

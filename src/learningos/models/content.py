@@ -16,6 +16,7 @@ class Content(IdMixin, TimestampMixin, Base):
         CheckConstraint("visibility IN ('private', 'shared', 'public', 'paid')", name="visibility"),
         CheckConstraint("status IN ('pending', 'processing', 'ready', 'error')", name="status"),
         CheckConstraint("price_cents >= 0", name="price_cents"),
+        UniqueConstraint("user_id", "file_sha256"),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(
@@ -27,8 +28,11 @@ class Content(IdMixin, TimestampMixin, Base):
     raw_text: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     progress: Mapped[int] = mapped_column(default=0)
+    stage: Mapped[str | None] = mapped_column(String(32))
     status_message: Mapped[str | None] = mapped_column(Text)
     file_key: Mapped[str | None] = mapped_column(String(500))
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
     file_size: Mapped[int | None]
     page_count: Mapped[int | None]
     cover_url: Mapped[str | None] = mapped_column(String(500))

@@ -6,6 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from learningos.auth.deps import PageUser
+from learningos.content import service as content_service
+from learningos.kit.deps import SessionDep
 from learningos.web.render import htmx_redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -17,7 +19,8 @@ async def landing(request: Request, user: PageUser) -> Response:
 
 
 @router.get("/dashboard", name="dashboard")
-async def dashboard(request: Request, user: PageUser) -> Response:
+async def dashboard(request: Request, user: PageUser, session: SessionDep) -> Response:
     if user is None:
         return htmx_redirect(request, "/login?next=/dashboard")
-    return render(request, "dashboard.html", {"active": "dashboard"})
+    contents = await content_service.library(session, user)
+    return render(request, "dashboard.html", {"active": "dashboard", "contents": contents})

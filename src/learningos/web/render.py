@@ -22,6 +22,8 @@ FLASH_MESSAGES = {
     "registered": "Welcome! Your account is ready.",
     "signed_in": "Signed in.",
     "password_changed": "Your password was changed.",
+    "already_uploaded": "This file is already in your library.",
+    "content_deleted": "Deleted, with everything made from it.",
 }
 
 

@@ -11,6 +11,13 @@
  *   form[data-submit-once]                           disables the submit button while posting
  *   [data-toast]                                     a toast; auto-dismisses
  *   button[data-toast-dismiss]                       closes its toast
+ *   form[data-confirm] / button[data-confirm]        asks window.confirm(message) before submitting
+ *   form[data-upload]                                file upload: drop zone, preview, checks, XHR
+ *                                                    with a progress bar (see "Upload" below)
+ *   [data-announce] / [data-announce="always"]       text read out by a screen reader when htmx
+ *                                                    swaps it in (on change / every time)
+ *   [data-poll]                                      an htmx poller: paused while the tab is
+ *                                                    hidden, backs off after failed requests
  *
  * The server can also raise a toast from an htmx response with the header
  *   HX-Trigger: {"toast": "Saved."}   or   {"toast": {"message": "…", "level": "error"}}
@@ -254,6 +261,11 @@
   function showToast(message, level) {
     var region = document.getElementById('toast-region');
     if (!region || !message) return;
+    // The same message already on screen (e.g. a failing poll): do not stack copies.
+    var same = $all('[data-toast]:not([data-leaving]) .toast-message', region).some(function (el) {
+      return el.textContent === message;
+    });
+    if (same) return;
     var template = document.getElementById('toast-template');
     var toast;
     if (template && template.content) {
@@ -294,6 +306,9 @@
   function htmxFailed(event) {
     var region = document.getElementById('toast-region');
     if (!region) return;
+    var elt = event.detail && event.detail.elt;
+    // A poller that keeps failing reports it once, then waits longer between tries.
+    if (elt && elt.hasAttribute && elt.hasAttribute('data-poll') && pollFailed(elt) > 1) return;
     var xhr = event.detail && event.detail.xhr;
     var msg = xhr && xhr.status >= 500 ? region.getAttribute('data-msg-server-error')
       : region.getAttribute('data-msg-network-error');
@@ -304,6 +319,399 @@
   document.addEventListener('htmx:sendError', htmxFailed);
 
   /* ------------------------------------------------------------------ */
+  /* Polling (hx-trigger="every …" on an element with data-poll)          */
+  /* ------------------------------------------------------------------ */
+  function pollFailed(elt) {
+    var fails = Number(elt.getAttribute('data-poll-fails') || 0) + 1;
+    elt.setAttribute('data-poll-fails', String(fails));
+    elt.setAttribute('data-poll-retry-at', String(Date.now() + Math.min(30000, 1000 * Math.pow(2, fails))));
+    return fails;
+  }
+  document.addEventListener('htmx:beforeRequest', function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute('data-poll')) return;
+    var retryAt = Number(elt.getAttribute('data-poll-retry-at') || 0);
+    // Nobody is looking, or the last request failed a moment ago: skip this round.
+    if (document.hidden || (retryAt && Date.now() < retryAt)) event.preventDefault();
+  });
+
+  /* ------------------------------------------------------------------ */
+  /* Announcements: [data-announce] text swapped in by htmx is read out   */
+  /* through one polite live region that stays in the page (a live region */
+  /* that is itself replaced by a swap is announced unreliably).          */
+  /* ------------------------------------------------------------------ */
+  var lastAnnounced = {};
+  var announceTimer = null;
+  function liveRegion() {
+    var el = document.getElementById('sr-announcer');
+    if (!el && document.body) {
+      el = document.createElement('div');
+      el.id = 'sr-announcer';
+      el.className = 'sr-only';
+      el.setAttribute('aria-live', 'polite');
+      el.setAttribute('aria-atomic', 'true');
+      document.body.appendChild(el);
+    }
+    return el;
+  }
+  function announce(text) {
+    var region = liveRegion();
+    if (!region) return;
+    region.textContent = '';
+    if (announceTimer) window.clearTimeout(announceTimer);
+    announceTimer = window.setTimeout(function () { region.textContent = text; }, 100);
+  }
+  window.LearningOS.announce = announce;
+  function checkAnnouncements(root, initial) {
+    var list = $all('[data-announce]', root);
+    if (root.matches && root.matches('[data-announce]')) list.unshift(root);
+    list.forEach(function (el) {
+      var text = (el.textContent || '').replace(/\s+/g, ' ').trim();
+      var always = el.getAttribute('data-announce') === 'always';
+      var owner = el.id ? el : el.closest('[id]');
+      var key = always ? null : (owner ? owner.id : '_');
+      if (initial) {
+        if (key) lastAnnounced[key] = text;
+        return;
+      }
+      if (!text || (key && lastAnnounced[key] === text)) return;
+      if (key) lastAnnounced[key] = text;
+      announce(text);
+    });
+  }
+
+  /* ------------------------------------------------------------------ */
+  /* Confirm before submitting: form[data-confirm] or its submit button   */
+  /* ------------------------------------------------------------------ */
+  // Capture phase, registered before the other submit handlers run: a cancelled confirm stops
+  // data-submit-once, htmx and the upload handler from seeing the submit at all.
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    var submitter = event.submitter;
+    var message = (submitter && submitter.getAttribute && submitter.getAttribute('data-confirm')) ||
+      form.getAttribute('data-confirm');
+    if (!message) return;
+    if (!window.confirm(message)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  /* ------------------------------------------------------------------ */
+  /* Upload: form[data-upload]                                            */
+  /*                                                                      */
+  /* Without this the form is a plain multipart POST. With it: a drop     */
+  /* zone (drop a file anywhere on the page), a preview with name, size   */
+  /* and Remove, the title prefilled from the file name, checks of type   */
+  /* and size before sending, and an XMLHttpRequest upload with a         */
+  /* progress bar. The server answers JSON: {"redirect": "/content/…"}    */
+  /* (201 new, 200 already in the library) or {"error": {"message": …}}.  */
+  /* Messages come translated from the form's data-msg-* attributes.      */
+  /* ------------------------------------------------------------------ */
+  var UPLOAD_EXTENSIONS = ['pdf', 'txt', 'md', 'markdown'];
+
+  function fileExtension(name) {
+    var m = /\.([^.\/\\]+)$/.exec(name || '');
+    return m ? m[1].toLowerCase() : '';
+  }
+  function fillIn(template, values) {
+    return String(template || '').replace(/\{(\w+)\}/g, function (all, key) {
+      return values[key] !== undefined ? String(values[key]) : all;
+    });
+  }
+  function formatBytes(bytes, form) {
+    var lang = document.documentElement.lang || undefined;
+    var num = function (n, digits) {
+      try { return n.toLocaleString(lang, { maximumFractionDigits: digits }); } catch (e) { return n.toFixed(digits); }
+    };
+    if (bytes < 1024) return num(bytes, 0) + ' ' + (form.getAttribute('data-unit-bytes') || 'bytes');
+    if (bytes < 1048576) return num(bytes / 1024, bytes < 10240 ? 1 : 0) + ' ' + (form.getAttribute('data-unit-kb') || 'KB');
+    return num(bytes / 1048576, 1) + ' ' + (form.getAttribute('data-unit-mb') || 'MB');
+  }
+  function isLocalPath(url) {
+    return typeof url === 'string' && /^\/(?![\/\\])/.test(url);
+  }
+  function hasFiles(event) {
+    var types = event.dataTransfer && event.dataTransfer.types;
+    return !!types && Array.prototype.indexOf.call(types, 'Files') !== -1;
+  }
+
+  function setupUpload(form) {
+    if (form.hasAttribute('data-upload-ready')) return;
+    form.setAttribute('data-upload-ready', '');
+    form.noValidate = true; // our own checks and messages replace the browser's bubbles
+
+    var input = $('input[type="file"]', form);
+    if (!input) return;
+    var dropzone = $('[data-dropzone]', form);
+    var preview = $('[data-file-preview]', form);
+    var nameEl = $('[data-file-name]', form);
+    var sizeEl = $('[data-file-size]', form);
+    var errorText = $('[data-file-error-text]', form);
+    var errorEl = errorText ? errorText.parentNode : null;
+    var alertBox = $('[data-upload-alert-box]', form);
+    var alertText = $('[data-upload-alert-text]', form);
+    var progress = $('[data-upload-progress]', form);
+    var progressLabel = $('[data-upload-progress-label]', form);
+    var progressPct = $('[data-upload-progress-pct]', form);
+    var bar = $('[data-upload-bar]', form);
+    var fill = $('[data-upload-fill]', form);
+    var submit = $('[data-upload-submit]', form) || $('button[type="submit"]', form);
+    var removeButton = $('[data-file-remove]', form);
+    var title = form.elements.namedItem('title');
+    var maxBytes = Number(form.getAttribute('data-max-bytes') || 0);
+    var idleLabel = progressLabel ? progressLabel.textContent : '';
+    var droppedFile = null; // a dropped file the browser would not let us put into the input
+    var autoTitle = '';
+    var busy = false;
+    var dragDepth = 0;
+
+    if (nameEl && preview) {
+      nameEl.id = nameEl.id || 'file-preview-name';
+      if (sizeEl) sizeEl.id = sizeEl.id || 'file-preview-size';
+      preview.setAttribute('aria-describedby', nameEl.id + (sizeEl ? ' ' + sizeEl.id : ''));
+    }
+
+    function msg(name, values) {
+      return fillIn(form.getAttribute('data-msg-' + name) || '', values || {});
+    }
+    function currentFile() {
+      return (input.files && input.files[0]) || droppedFile;
+    }
+    function showFileError(message) {
+      if (!errorEl || !errorText) return;
+      input.setAttribute('aria-invalid', 'true');
+      if (dropzone) dropzone.classList.add('is-invalid');
+      errorEl.hidden = false;
+      errorText.textContent = '';
+      // Set the text a moment after the region is visible so it is announced.
+      window.setTimeout(function () { errorText.textContent = message; }, 30);
+    }
+    function clearFileError() {
+      input.removeAttribute('aria-invalid');
+      if (dropzone) dropzone.classList.remove('is-invalid');
+      if (errorEl) errorEl.hidden = true;
+      if (errorText) errorText.textContent = '';
+    }
+    function showAlert(message) {
+      if (!alertBox || !alertText) return;
+      alertBox.hidden = false;
+      alertText.textContent = '';
+      window.setTimeout(function () { alertText.textContent = message; }, 30);
+    }
+    function hideAlert() {
+      if (alertBox) alertBox.hidden = true;
+      if (alertText) alertText.textContent = '';
+    }
+    function validate(file) {
+      if (UPLOAD_EXTENSIONS.indexOf(fileExtension(file.name)) === -1) return msg('type', { name: file.name });
+      if (maxBytes && file.size > maxBytes) return msg('size', { size: formatBytes(file.size, form) });
+      if (file.size === 0) return msg('empty');
+      return '';
+    }
+    function showPreview(file) {
+      if (nameEl) { nameEl.textContent = file.name; nameEl.title = file.name; }
+      if (sizeEl) sizeEl.textContent = formatBytes(file.size, form);
+      if (preview) preview.hidden = false;
+      if (dropzone) dropzone.hidden = true;
+    }
+    function showDropzone() {
+      if (preview) preview.hidden = true;
+      if (dropzone) dropzone.hidden = false;
+    }
+    function clearFile() {
+      input.value = '';
+      droppedFile = null;
+      showDropzone();
+      if (title && autoTitle && title.value === autoTitle) title.value = '';
+      autoTitle = '';
+    }
+    function prefillTitle(file) {
+      if (!title) return;
+      if (title.value.trim() === '' || title.value === autoTitle) {
+        autoTitle = file.name.replace(/\.[^.]+$/, '').trim().slice(0, 300);
+        title.value = autoTitle;
+      }
+    }
+    // Returns true when the file was accepted.
+    function choose(file, moveFocus) {
+      clearFileError();
+      hideAlert();
+      if (!file) { clearFile(); return false; }
+      var problem = validate(file);
+      if (problem) {
+        clearFile();
+        showFileError(problem);
+        if (moveFocus) input.focus();
+        return false;
+      }
+      showPreview(file);
+      prefillTitle(file);
+      // The input is hidden with the drop zone now: keep focus on the chosen file.
+      if (moveFocus && preview) preview.focus();
+      return true;
+    }
+
+    input.addEventListener('change', function () {
+      droppedFile = null;
+      choose(input.files && input.files[0], true);
+    });
+    if (removeButton) {
+      removeButton.addEventListener('click', function () {
+        if (busy) return;
+        clearFile();
+        clearFileError();
+        hideAlert();
+        input.focus();
+      });
+    }
+
+    // Drag and drop: a file dropped anywhere on the page goes into this form.
+    function dragActive(on) {
+      if (dropzone) dropzone.classList.toggle('is-dragover', on);
+      if (preview) preview.classList.toggle('ring-2', on);
+      if (preview) preview.classList.toggle('ring-primary', on);
+    }
+    document.addEventListener('dragenter', function (event) {
+      if (!hasFiles(event) || !document.body.contains(form)) return;
+      event.preventDefault();
+      dragDepth++;
+      if (!busy) dragActive(true);
+    });
+    document.addEventListener('dragover', function (event) {
+      if (!hasFiles(event) || !document.body.contains(form)) return;
+      event.preventDefault();
+      if (event.dataTransfer) event.dataTransfer.dropEffect = busy ? 'none' : 'copy';
+    });
+    document.addEventListener('dragleave', function (event) {
+      if (!hasFiles(event) || !document.body.contains(form)) return;
+      dragDepth = Math.max(0, dragDepth - 1);
+      if (dragDepth === 0) dragActive(false);
+    });
+    document.addEventListener('drop', function (event) {
+      if (!hasFiles(event) || !document.body.contains(form)) return;
+      event.preventDefault(); // never let the browser navigate away to the file
+      dragDepth = 0;
+      dragActive(false);
+      if (busy) return;
+      var file = event.dataTransfer.files && event.dataTransfer.files[0];
+      if (!file) return;
+      droppedFile = null;
+      try {
+        var transfer = new DataTransfer();
+        transfer.items.add(file);
+        input.files = transfer.files;
+      } catch (e) {
+        droppedFile = file;
+      }
+      if (!input.files || !input.files.length) droppedFile = file;
+      choose(file, true);
+    });
+
+    if (title) {
+      title.addEventListener('input', function () {
+        if (title.value !== autoTitle) autoTitle = '';
+      });
+    }
+
+    function setProgress(pct) {
+      pct = Math.max(0, Math.min(100, Math.floor(pct)));
+      if (bar) bar.setAttribute('aria-valuenow', String(pct));
+      if (fill) fill.style.width = pct + '%'; // CSSOM, allowed by the CSP (no style attribute in HTML)
+      if (progressPct) progressPct.textContent = pct + '%';
+    }
+    function setBusy(on) {
+      busy = on;
+      if (on) form.setAttribute('aria-busy', 'true');
+      else form.removeAttribute('aria-busy');
+      if (submit) submit.disabled = on;
+      if (removeButton) removeButton.disabled = on;
+      input.disabled = on;
+      $all('input[type="text"], textarea', form).forEach(function (el) { el.readOnly = on; });
+    }
+    function resetProgress() {
+      if (progress) progress.hidden = true;
+      if (progressLabel) progressLabel.textContent = idleLabel;
+      setProgress(0);
+    }
+    function fail(message) {
+      setBusy(false);
+      resetProgress();
+      showAlert(message);
+    }
+
+    form.addEventListener('submit', function (event) {
+      if (event.defaultPrevented) return;
+      event.preventDefault();
+      if (busy) return;
+      hideAlert();
+      var file = currentFile();
+      if (!file) {
+        showFileError(msg('missing'));
+        input.focus();
+        return;
+      }
+      var problem = validate(file);
+      if (problem) {
+        clearFile();
+        showFileError(problem);
+        input.focus();
+        return;
+      }
+
+      var data = new FormData(form);
+      if (droppedFile && !(input.files && input.files.length)) data.set('file', droppedFile, droppedFile.name);
+      var xhr = new XMLHttpRequest();
+      xhr.open('POST', form.action);
+      xhr.setRequestHeader('X-Requested-With', 'XMLHttpRequest');
+      // JSON errors also from the middleware (413, CSRF), not an HTML error page.
+      xhr.setRequestHeader('Accept', 'application/json');
+      var token = form.elements.namedItem('csrf_token');
+      if (token && token.value) xhr.setRequestHeader('X-CSRF-Token', token.value);
+
+      xhr.upload.addEventListener('progress', function (e) {
+        if (e.lengthComputable && e.total) setProgress((e.loaded / e.total) * 100);
+      });
+      xhr.upload.addEventListener('load', function () {
+        setProgress(100);
+        if (progressLabel) progressLabel.textContent = msg('saving');
+      });
+      xhr.addEventListener('load', function () {
+        var body = null;
+        try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
+        if (xhr.status >= 200 && xhr.status < 300) {
+          if (body && isLocalPath(body.redirect)) { window.location.assign(body.redirect); return; }
+          // A redirect the browser already followed (an HTML answer): go where it went.
+          if (!body && xhr.responseURL && xhr.responseURL.split('#')[0] !== form.action) {
+            window.location.assign(xhr.responseURL);
+            return;
+          }
+        }
+        var message = body && body.error && body.error.message;
+        if (!message) message = xhr.status === 413 ? msg('too-large') : msg('failed');
+        fail(message);
+      });
+      xhr.addEventListener('error', function () { fail(msg('network')); });
+      xhr.addEventListener('timeout', function () { fail(msg('network')); });
+      xhr.addEventListener('abort', function () { setBusy(false); resetProgress(); });
+
+      setBusy(true);
+      if (progress) progress.hidden = false;
+      setProgress(0);
+      xhr.send(data);
+    });
+
+    // Coming back with the back button (bfcache) after an upload: usable again.
+    window.addEventListener('pageshow', function (event) {
+      if (event.persisted && busy) { setBusy(false); resetProgress(); }
+    });
+
+    // The browser may restore a chosen file (form restore on back/forward).
+    if (input.files && input.files[0]) choose(input.files[0], false);
+  }
+
+  /* ------------------------------------------------------------------ */
   /* Init (also for content that htmx swaps in)                           */
   /* ------------------------------------------------------------------ */
   function init(root) {
@@ -311,6 +719,8 @@
     if (root.matches && root.matches('[data-toast]')) armToast(root);
     $all('[data-password-strength]', root).forEach(function (el) { if (el.value) updateStrength(el); });
     $all('[data-match]', root).forEach(function (el) { if (el.value) updateMatch(el); });
+    $all('form[data-upload]', root).forEach(setupUpload);
+    if (root.matches && root.matches('form[data-upload]')) setupUpload(root);
   }
   onReady(function () {
     // A live region only announces what is added after load: re-add the server's flash toast
@@ -319,9 +729,17 @@
     var initial = region ? $all('[data-toast]', region) : [];
     initial.forEach(function (t) { region.removeChild(t); });
     init(document);
+    liveRegion();
+    checkAnnouncements(document, true);
     window.setTimeout(function () {
       initial.forEach(function (t) { region.appendChild(t); armToast(t); });
     }, 150);
   });
-  document.addEventListener('htmx:load', function (event) { if (event.target) init(event.target); });
+  document.addEventListener('htmx:load', function (event) {
+    var root = event.target;
+    if (!root) return;
+    init(root);
+    // htmx also fires this for the whole page once at start: nothing new to read out then.
+    if (root !== document.body && root !== document.documentElement) checkAnnouncements(root, false);
+  });
 })();

@@ -1,0 +1,122 @@
+"""Content JSON API: upload, library, detail, status, search, retry, delete."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import File, Form, Query, Response, UploadFile, status
+from fastapi.responses import JSONResponse
+
+from learningos.auth.deps import CurrentUser
+from learningos.content import service
+from learningos.content.schemas import (
+    ContentDetail,
+    ContentOut,
+    HitOut,
+    SearchOut,
+    StatusOut,
+    UploadOut,
+)
+from learningos.content.upload import spooled
+from learningos.kit.api import api_router
+from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
+
+router = api_router("/api/v1/content", ["content"])
+
+
+@router.post("/upload", response_model=UploadOut, status_code=status.HTTP_201_CREATED)
+async def upload(
+    user: CurrentUser,
+    session: SessionDep,
+    services: ServicesDep,
+    meta: MetaDep,
+    file: Annotated[UploadFile | None, File()] = None,
+    title: Annotated[str | None, Form(max_length=300)] = None,
+    description: Annotated[str | None, Form(max_length=5000)] = None,
+) -> Response:
+    """Upload a PDF (≤ 50 MB), text or Markdown file. Processing runs in the background;
+    follow it at `/content/{id}/status`. The same file again returns the existing item (200)."""
+    async with spooled(file) as (path, filename):
+        result = await service.upload(
+            session,
+            services,
+            user,
+            path=path,
+            filename=filename,
+            title=title,
+            description=description,
+            meta=meta,
+        )
+    body = UploadOut(
+        content=ContentOut.model_validate(result.content),
+        duplicate=result.duplicate,
+        job_id=result.job.id if result.job else None,
+    )
+    code = status.HTTP_200_OK if result.duplicate else status.HTTP_201_CREATED
+    return JSONResponse(body.model_dump(mode="json"), status_code=code)
+
+
+@router.get("", response_model=list[ContentOut])
+async def library(user: CurrentUser, session: SessionDep):  # type: ignore[no-untyped-def]
+    """The caller's library: what they uploaded and what was shared with them."""
+    return await service.library(session, user)
+
+
+@router.get("/{content_id}", response_model=ContentDetail)
+async def detail(content_id: uuid.UUID, user: CurrentUser, session: SessionDep):  # type: ignore[no-untyped-def]
+    """A content item with its sections (titles and pages)."""
+    content = await service.get_readable(session, user, content_id)
+    sections = await service.outline(session, content)
+    return {**ContentOut.model_validate(content).model_dump(), "sections": sections}
+
+
+@router.get("/{content_id}/status", response_model=StatusOut)
+async def processing_status(content_id: uuid.UUID, user: CurrentUser, session: SessionDep):  # type: ignore[no-untyped-def]
+    """Processing progress: status, stage, percentage and the checklist."""
+    content = await service.get_readable(session, user, content_id)
+    return {
+        "id": content.id,
+        "status": content.status,
+        "stage": content.stage,
+        "progress": content.progress,
+        "message": content.status_message,
+        "stages": service.stage_states(content),
+    }
+
+
+@router.get("/{content_id}/search", response_model=SearchOut)
+async def search(  # type: ignore[no-untyped-def]
+    content_id: uuid.UUID,
+    user: CurrentUser,
+    session: SessionDep,
+    services: ServicesDep,
+    q: Annotated[str, Query(min_length=1, max_length=500)],
+    k: Annotated[int, Query(ge=1, le=20)] = 5,
+):
+    """Passages of this item that answer a question, best first."""
+    content = await service.get_readable(session, user, content_id)
+    hits = await service.search(session, services, content, q, k)
+    return {"query": q, "hits": [HitOut.model_validate(h) for h in hits]}
+
+
+@router.post("/{content_id}/retry", status_code=status.HTTP_202_ACCEPTED)
+async def retry(  # type: ignore[no-untyped-def]
+    content_id: uuid.UUID, user: CurrentUser, session: SessionDep, services: ServicesDep
+):
+    """Process the item again (after a failure, or to rebuild it)."""
+    job = await service.retry(session, services, user, content_id)
+    return {"job_id": str(job.id)}
+
+
+@router.delete("/{content_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete(
+    content_id: uuid.UUID,
+    user: CurrentUser,
+    session: SessionDep,
+    services: ServicesDep,
+    meta: MetaDep,
+) -> Response:
+    """Delete the item, its sections, its vectors and its stored file."""
+    await service.delete(session, services, user, content_id, meta)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,174 @@
+"""Content pages: upload, the item page with live processing state, search, delete, retry."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+
+from learningos.auth.deps import PageUser
+from learningos.content import service
+from learningos.content.upload import spooled
+from learningos.kit.csrf import verify_csrf
+from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
+from learningos.kit.errors import AppError, NotAuthenticated
+from learningos.kit.handlers import error_body
+from learningos.models.content import Content
+from learningos.models.user import User
+from learningos.web.render import htmx_redirect, redirect_with_flash, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _signed_in(user: User | None) -> User:
+    if user is None:
+        raise NotAuthenticated()
+    return user
+
+
+def _login_redirect(request: Request) -> Response:
+    return htmx_redirect(request, f"/login?next={request.url.path}")
+
+
+def _upload_context(request: Request, services: ServicesDep) -> dict[str, object]:
+    settings = services.settings
+    return {
+        "active": "upload",
+        "max_upload_mb": settings.max_upload_bytes // (1 << 20),
+        "max_pages": settings.max_pdf_pages,
+    }
+
+
+@router.get("/upload", name="upload")
+async def upload_page(request: Request, user: PageUser, services: ServicesDep) -> Response:
+    if user is None:
+        return _login_redirect(request)
+    return render(request, "content/upload.html", _upload_context(request, services))
+
+
+@router.post("/upload", name="upload_submit")
+async def upload_submit(
+    request: Request,
+    user: PageUser,
+    session: SessionDep,
+    services: ServicesDep,
+    meta: MetaDep,
+    file: Annotated[UploadFile | None, File()] = None,
+    title: Annotated[str | None, Form(max_length=300)] = None,
+    description: Annotated[str | None, Form(max_length=5000)] = None,
+    csrf_token: Annotated[str | None, Form()] = None,
+) -> Response:
+    verify_csrf(request, csrf_token)
+    if user is None:
+        return _login_redirect(request)
+    xhr = request.headers.get("x-requested-with") == "XMLHttpRequest"
+    try:
+        async with spooled(file) as (path, filename):
+            result = await service.upload(
+                session,
+                services,
+                user,
+                path=path,
+                filename=filename,
+                title=title,
+                description=description,
+                meta=meta,
+            )
+    except AppError as exc:
+        if xhr:
+            body = error_body(request.scope, exc.code, exc.message, exc.details)
+            return JSONResponse(body, status_code=exc.status_code)
+        context = _upload_context(request, services)
+        context.update(
+            form={"title": title or "", "description": description or ""},
+            errors={"file": exc.message},
+        )
+        return render(request, "content/upload.html", context, status_code=exc.status_code)
+    target = str(request.url_for("content_page", content_id=result.content.id).path)
+    if xhr:
+        return JSONResponse({"redirect": target}, status_code=200 if result.duplicate else 201)
+    return redirect_with_flash(target, "already_uploaded" if result.duplicate else None)
+
+
+async def _page_content(session: SessionDep, user: User, content_id: uuid.UUID) -> Content:
+    return await service.get_readable(session, user, content_id)
+
+
+@router.get("/content/{content_id}", name="content_page")
+async def content_page(
+    request: Request, content_id: uuid.UUID, user: PageUser, session: SessionDep
+) -> Response:
+    if user is None:
+        return _login_redirect(request)
+    content = await _page_content(session, user, content_id)
+    sections = await service.outline(session, content) if content.status == "ready" else []
+    return render(request, "content/detail.html", _detail_context(content, sections))
+
+
+def _detail_context(content: Content, sections: Sequence[object]) -> dict[str, object]:
+    return {
+        "active": "library",
+        "content": content,
+        "sections": sections,
+        "stages": service.stage_states(content),
+        "is_processing": content.status in ("pending", "processing"),
+    }
+
+
+@router.get("/content/{content_id}/status", name="content_status_fragment")
+async def status_fragment(
+    request: Request, content_id: uuid.UUID, user: PageUser, session: SessionDep
+) -> Response:
+    content = await _page_content(session, _signed_in(user), content_id)
+    context = _detail_context(content, [])
+    if not context["is_processing"]:
+        # Finished: reload the whole page to show the sections (or the failure).
+        return Response(status_code=200, headers={"HX-Refresh": "true"})
+    return render(request, "content/_status.html", context)
+
+
+@router.get("/content/{content_id}/search", name="content_search_fragment")
+async def search_fragment(
+    request: Request,
+    content_id: uuid.UUID,
+    user: PageUser,
+    session: SessionDep,
+    services: ServicesDep,
+    q: str = "",
+) -> Response:
+    content = await _page_content(session, _signed_in(user), content_id)
+    query = q.strip()[:500]
+    hits = await service.search(session, services, content, query, 5) if query else []
+    return render(request, "content/_search_results.html", {"query": query, "hits": hits})
+
+
+@router.post("/content/{content_id}/delete", name="content_delete")
+async def delete_submit(
+    request: Request,
+    content_id: uuid.UUID,
+    user: PageUser,
+    session: SessionDep,
+    services: ServicesDep,
+    meta: MetaDep,
+    csrf_token: Annotated[str | None, Form()] = None,
+) -> Response:
+    verify_csrf(request, csrf_token)
+    await service.delete(session, services, _signed_in(user), content_id, meta)
+    return redirect_with_flash("/dashboard", "content_deleted")
+
+
+@router.post("/content/{content_id}/retry", name="content_retry")
+async def retry_submit(
+    request: Request,
+    content_id: uuid.UUID,
+    user: PageUser,
+    session: SessionDep,
+    services: ServicesDep,
+    csrf_token: Annotated[str | None, Form()] = None,
+) -> Response:
+    verify_csrf(request, csrf_token)
+    await service.retry(session, services, _signed_in(user), content_id)
+    return redirect_with_flash(f"/content/{content_id}")

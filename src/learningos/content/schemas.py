@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class ContentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    title: str
+    description: str | None
+    type: str
+    status: str
+    stage: str | None
+    progress: int
+    status_message: str | None
+    file_name: str | None
+    file_size: int | None
+    page_count: int | None
+    visibility: str
+    created_at: datetime
+
+
+class UploadOut(BaseModel):
+    content: ContentOut
+    duplicate: bool
+    job_id: uuid.UUID | None
+
+
+class SectionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    title: str
+    level: int
+    kind: str
+    page_start: int | None
+    page_end: int | None
+
+
+class ContentDetail(ContentOut):
+    sections: list[SectionOut]
+
+
+class StageOut(BaseModel):
+    key: str
+    label: str
+    state: str
+
+
+class StatusOut(BaseModel):
+    id: uuid.UUID
+    status: str
+    stage: str | None
+    progress: int
+    message: str | None
+    stages: list[StageOut]
+
+
+class HitOut(BaseModel):
+    section_id: uuid.UUID
+    title: str
+    page_start: int | None
+    page_end: int | None
+    score: float
+    snippet: str
+
+
+class SearchOut(BaseModel):
+    query: str
+    hits: list[HitOut]

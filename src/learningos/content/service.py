@@ -1,0 +1,216 @@
+"""Content: upload, processing state, deletion and search — shared by the API and the pages."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import anyio
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from learningos.auth.service import audit
+from learningos.content.document import IngestError
+from learningos.content.repository import ContentRepository
+from learningos.content.sections import SectionRepository
+from learningos.content.sniff import sniff_kind
+from learningos.kit.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMedia,
+    ValidationFailed,
+)
+from learningos.kit.requestmeta import RequestMeta
+from learningos.models.content import Content, ContentAccess, ContentSection
+from learningos.models.jobs import Job
+from learningos.models.user import User
+from learningos.retrieval.search import search_content
+from learningos.services import Services
+
+STAGES = [
+    ("uploaded", "Uploaded"),
+    ("extract", "Text extracted"),
+    ("sections", "Sections"),
+    ("embeddings", "Embeddings"),
+]
+EXTENSIONS = {"pdf": "pdf", "text": "txt", "markdown": "md"}
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    content: Content
+    duplicate: bool
+    job: Job | None
+
+
+def stage_states(content: Content) -> list[dict[str, str]]:
+    """The processing checklist: which stages are done, active, pending or failed."""
+    keys = [key for key, _ in STAGES]
+    if content.status == "ready":
+        current = len(keys)
+    else:
+        current = keys.index(content.stage) if content.stage in keys else 0
+    states = []
+    for i, (key, label) in enumerate(STAGES):
+        if i < current or (i == 0 and content.status != "pending"):
+            state = "done"
+        elif i == current:
+            state = "error" if content.status == "error" else "active"
+        else:
+            state = "pending"
+        states.append({"key": key, "label": label, "state": state})
+    return states
+
+
+def _file_digest(path: Path) -> tuple[bytes, str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as f:
+        head = f.read(4096)
+        digest.update(head)
+        size += len(head)
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+    return head, digest.hexdigest(), size
+
+
+async def upload(
+    session: AsyncSession,
+    services: Services,
+    user: User,
+    *,
+    path: Path,
+    filename: str,
+    title: str | None,
+    description: str | None,
+    meta: RequestMeta,
+) -> Uploaded:
+    """Store an uploaded file and queue its processing. The same file uploaded twice by one
+    learner returns the item already in the library."""
+    settings = services.settings
+    head, sha256, size = await anyio.to_thread.run_sync(_file_digest, path)
+    if size > settings.max_upload_bytes:
+        raise PayloadTooLarge(
+            f"The file is larger than {settings.max_upload_bytes // (1 << 20)} MB.",
+            details={"limit_bytes": settings.max_upload_bytes},
+        )
+    try:
+        kind = sniff_kind(head, filename)
+    except IngestError as exc:
+        error = ValidationFailed if exc.code == "empty" else UnsupportedMedia
+        raise error(exc.message, details=[{"field": "file", "message": exc.message}]) from exc
+    contents = ContentRepository(session)
+    existing = await contents.get_by_hash(user.id, sha256)
+    if existing is not None:
+        return Uploaded(existing, True, None)
+    title = " ".join((title or "").split())[:300] or Path(filename).stem[:300] or "Untitled"
+    content = Content(
+        user_id=user.id,
+        title=title,
+        description=(description or "").strip()[:5000] or None,
+        type=kind,
+        status="pending",
+        stage="uploaded",
+        file_name=Path(filename).name[:255] or None,
+        file_size=size,
+        file_sha256=sha256,
+    )
+    try:
+        await contents.add(content)
+    except IntegrityError as exc:  # the same file uploaded twice at the same moment
+        raise Conflict("This file is already being uploaded.") from exc
+    content.file_key = f"contents/{user.id}/{content.id}/original.{EXTENSIONS[kind]}"
+    await services.storage.put(content.file_key, path)
+    session.add(ContentAccess(content_id=content.id, user_id=user.id, access_type="owner"))
+    job = await services.queue.enqueue(
+        session, "content.process", {"content_id": str(content.id)}, user_id=user.id
+    )
+    await audit(session, "content.uploaded", meta, user.id, content_id=str(content.id), kind=kind)
+    return Uploaded(content, False, job)
+
+
+async def get_readable(session: AsyncSession, user: User, content_id: uuid.UUID) -> Content:
+    content = await ContentRepository(session).get_readable(content_id, user)
+    if content is None:
+        raise NotFound("No such content.")
+    return content
+
+
+async def get_owned(session: AsyncSession, user: User, content_id: uuid.UUID) -> Content:
+    content = await get_readable(session, user, content_id)
+    if content.user_id != user.id and user.role != "admin":
+        raise Forbidden("Only the owner can change this content.")
+    return content
+
+
+async def outline(session: AsyncSession, content: Content) -> list[ContentSection]:
+    return await SectionRepository(session).outline(content.id)
+
+
+async def library(session: AsyncSession, user: User) -> list[Content]:
+    return await ContentRepository(session).list_library(user)
+
+
+async def retry(
+    session: AsyncSession, services: Services, user: User, content_id: uuid.UUID
+) -> Job:
+    """Process a failed item again (re-processing replaces its sections and vectors)."""
+    content = await get_owned(session, user, content_id)
+    if content.status not in ("error", "ready"):
+        raise Conflict("This content is still being processed.")
+    content.status, content.stage, content.progress = "pending", "uploaded", 0
+    content.status_message = None
+    return await services.queue.enqueue(
+        session, "content.process", {"content_id": str(content.id)}, user_id=user.id
+    )
+
+
+async def delete(
+    session: AsyncSession, services: Services, user: User, content_id: uuid.UUID, meta: RequestMeta
+) -> None:
+    """Delete the item and its sections now; its vectors and stored file go in a job."""
+    content = await get_owned(session, user, content_id)
+    payload = {"content_id": str(content.id), "file_key": content.file_key}
+    await session.delete(content)
+    await session.flush()
+    await services.queue.enqueue(session, "content.purge", payload, user_id=user.id)
+    await audit(session, "content.deleted", meta, user.id, content_id=str(content_id))
+
+
+async def search(
+    session: AsyncSession, services: Services, content: Content, query: str, k: int = 5
+) -> list[dict[str, object]]:
+    """Retrieval hits for a question, each with a snippet of its section's text."""
+    hits = await search_content(session, services.index, content.id, query, k)
+    texts = await SectionRepository(session).texts([h.section_id for h in hits])
+    return [
+        {
+            "section_id": h.section_id,
+            "title": h.title,
+            "page_start": h.page_start,
+            "page_end": h.page_end,
+            "score": h.score,
+            "snippet": snippet(texts.get(h.section_id, ""), query),
+        }
+        for h in hits
+    ]
+
+
+def snippet(text: str, query: str, width: int = 300) -> str:
+    """The part of the text around the first query word found, on word boundaries."""
+    flat = " ".join(text.split())
+    lowered = flat.lower()
+    positions = [lowered.find(w) for w in query.lower().split() if len(w) > 3]
+    found = [p for p in positions if p >= 0]
+    start = max(0, min(found) - width // 3) if found else 0
+    if start:
+        start = flat.find(" ", start) + 1
+    piece = flat[start : start + width]
+    if start + width < len(flat):
+        piece = piece.rsplit(" ", 1)[0] + " …"
+    return ("… " if start else "") + piece

@@ -1,0 +1,190 @@
+"""Content jobs: process an upload (extract → sections → embeddings) and purge a deleted one.
+
+Parsing, segmentation and embedding are blocking and run in worker threads, never on the
+event loop. Progress is written in short transactions of its own so that the status
+endpoint sees it while the job runs; the sections and the final state are written together
+at the end, so an item is never half-ready.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import anyio
+import anyio.from_thread
+from sqlalchemy import update
+
+from learningos.content.document import Document, IngestError, Section
+from learningos.content.pdf import extract_pdf
+from learningos.content.sections import SectionRepository
+from learningos.content.segment import segment
+from learningos.content.text import extract_text
+from learningos.kit.db import utcnow
+from learningos.kit.logging import get_logger
+from learningos.kit.queue import JobContext, PermanentJobError, job
+from learningos.models.content import Content, ContentSection
+from learningos.retrieval.index import IndexedSection
+from learningos.services import Services
+
+log = get_logger(__name__)
+UNEXPECTED = (
+    "Processing failed unexpectedly. Try again; if it keeps failing, the file may be damaged."
+)
+
+
+class IngestFailed(PermanentJobError):
+    """The file itself cannot be ingested; the message is for the learner."""
+
+
+async def set_progress(services: Services, content_id: uuid.UUID, **values: Any) -> None:
+    async with services.db.transaction() as session:
+        await session.execute(
+            update(Content)
+            .where(Content.id == content_id)
+            .values(**values, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def mark_failed(ctx: JobContext, exc: Exception) -> None:
+    message = str(exc) if isinstance(exc, IngestFailed) else UNEXPECTED
+    content_id = uuid.UUID(ctx.job.payload["content_id"])
+    await ctx.session.execute(
+        update(Content)
+        .where(Content.id == content_id)
+        .values(status="error", status_message=message, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+@job("content.process", max_attempts=3, on_failure=mark_failed)
+async def process_content(ctx: JobContext) -> None:
+    services = ctx.services
+    content_id = uuid.UUID(ctx.job.payload["content_id"])
+    content = await ctx.session.get(Content, content_id)
+    if content is None or content.file_key is None:
+        raise PermanentJobError("the content no longer exists")
+    kind, key = content.type, content.file_key
+    await set_progress(services, content_id, status="processing", stage="extract", progress=2)
+    document = await _extract(services, content_id, kind, key)
+    await set_progress(services, content_id, stage="sections", progress=40)
+    sections = await anyio.to_thread.run_sync(segment, document)
+    if not sections:
+        raise IngestFailed("No text could be found in this file.")
+    rows = _section_rows(content_id, sections)
+    await set_progress(services, content_id, stage="embeddings", progress=45)
+    await _index(services, content_id, sections, rows)
+    await _finish(ctx, content_id, document, rows)
+
+
+async def _extract(services: Services, content_id: uuid.UUID, kind: str, key: str) -> Document:
+    last = {"percent": 0}
+
+    def on_page(done: int, total: int) -> None:
+        percent = 2 + int(36 * done / max(total, 1))
+        if percent >= last["percent"] + 4:  # a write every few percent, not every page
+            last["percent"] = percent
+            anyio.from_thread.run(_progress_from_thread, services, content_id, percent)
+
+    async with services.storage.local_copy(key) as path:
+        try:
+            if kind == "pdf":
+                return await anyio.to_thread.run_sync(
+                    lambda: extract_pdf(
+                        Path(path), max_pages=services.settings.max_pdf_pages, on_page=on_page
+                    )
+                )
+            data = await anyio.to_thread.run_sync(Path(path).read_bytes)
+            return await anyio.to_thread.run_sync(
+                lambda: extract_text(data, markdown=kind == "markdown")
+            )
+        except IngestError as exc:
+            raise IngestFailed(exc.message) from exc
+
+
+async def _progress_from_thread(services: Services, content_id: uuid.UUID, percent: int) -> None:
+    await set_progress(services, content_id, progress=percent)
+
+
+def _section_rows(content_id: uuid.UUID, sections: list[Section]) -> list[ContentSection]:
+    ids = [uuid.uuid4() for _ in sections]
+    return [
+        ContentSection(
+            id=ids[i],
+            content_id=content_id,
+            parent_id=ids[s.parent] if s.parent is not None else None,
+            title=s.title[:500] or "Untitled section",
+            order_index=i,
+            level=s.level,
+            kind=s.kind,
+            text=s.text,
+            page_start=s.page_start,
+            page_end=s.page_end,
+        )
+        for i, s in enumerate(sections)
+    ]
+
+
+def searchable_sections(sections: list[Section]) -> list[Section]:
+    """The sections retrieval sees: every section with text, except that a section cut into
+    chunks is seen through its chunks. (A section holds only its own text, not its
+    subsections', so a chapter's introduction is searchable on its own.)"""
+    chunked = {s.parent for s in sections if s.kind == "chunk"}
+    return [s for i, s in enumerate(sections) if i not in chunked and s.text.strip()]
+
+
+async def _index(
+    services: Services, content_id: uuid.UUID, sections: list[Section], rows: list[ContentSection]
+) -> None:
+    by_position = {id(s): r for s, r in zip(sections, rows, strict=True)}
+    leaves = [by_position[id(s)] for s in searchable_sections(sections)]
+    last = {"percent": 45}
+
+    def on_progress(done: int, total: int) -> None:
+        last["percent"] = 45 + int(53 * done / max(total, 1))
+
+    await services.index.delete_content(content_id)
+    await services.index.upsert(
+        [
+            IndexedSection(
+                section_id=r.id,
+                content_id=content_id,
+                title=r.title,
+                text=r.text,
+                page_start=r.page_start,
+                page_end=r.page_end,
+            )
+            for r in leaves
+        ],
+        on_progress=on_progress,
+    )
+    await set_progress(services, content_id, progress=last["percent"])
+    indexed = {r.id for r in leaves}
+    for row in rows:
+        row.embedding_ref = str(row.id) if row.id in indexed else None
+
+
+async def _finish(
+    ctx: JobContext, content_id: uuid.UUID, document: Document, rows: list[ContentSection]
+) -> None:
+    content = await ctx.session.get(Content, content_id, populate_existing=True)
+    if content is None:  # deleted while processing: drop what was indexed
+        await ctx.services.index.delete_content(content_id)
+        return
+    await SectionRepository(ctx.session).replace_all(content_id, rows)
+    content.raw_text = "\n\n".join(page.text for page in document.pages)
+    content.page_count = document.page_count if document.kind == "pdf" else None
+    content.status, content.stage, content.progress = "ready", "done", 100
+    content.status_message = None
+    log.info("content.processed", content_id=str(content_id), sections=len(rows))
+
+
+@job("content.purge")
+async def purge_content(ctx: JobContext) -> None:
+    """Remove a deleted item's vectors and stored file (retried until both are gone)."""
+    payload = ctx.job.payload
+    await ctx.services.index.delete_content(uuid.UUID(payload["content_id"]))
+    if payload.get("file_key"):
+        await ctx.services.storage.delete(payload["file_key"])

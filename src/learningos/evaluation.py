@@ -1,0 +1,114 @@
+"""`learningos eval …`: re-runnable measurements on anyone's own files (see targets.md).
+
+Each runs in the embedded mode against a temporary folder and leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+app = typer.Typer(help="Measure ingestion and retrieval on your own files.", no_args_is_help=True)
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _print(rows: list[tuple[str, Any]], as_json: dict[str, Any] | None) -> None:
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        typer.echo(f"{name:<{width}}  {value}")
+    if as_json is not None:
+        typer.echo(json.dumps(as_json))
+
+
+@app.command("ingest")
+def ingest(
+    pdf: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A PDF file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object last.")] = False,
+    text_out: Annotated[
+        Path | None, typer.Option(help="Write the cleaned text, each page after '=== page N ==='.")
+    ] = None,
+) -> None:
+    """Extract, clean, segment, embed and index a PDF; report seconds per stage."""
+    from learningos.content.pdf import extract_pdf
+    from learningos.content.segment import segment
+
+    stages: dict[str, float] = {}
+    start = time.perf_counter()
+    document = extract_pdf(pdf, max_pages=100_000)
+    stages["extract"] = time.perf_counter() - start
+    mark = time.perf_counter()
+    sections = segment(document)
+    stages["segment"] = time.perf_counter() - mark
+    stages.update(asyncio.run(_embed_and_index(sections)))
+    total = time.perf_counter() - start
+    if text_out:
+        text_out.write_text(
+            "".join(f"=== page {p.number} ===\n{p.text}\n" for p in document.pages), "utf-8"
+        )
+    pages = document.page_count
+    result = {
+        "pages": pages,
+        "sections": len(sections),
+        "extract_pages_per_s": round(pages / max(stages["extract"], 1e-9), 1),
+        "total_s": round(total, 2),
+        "peak_rss_mb": _peak_rss_mb(),
+        "stages": {k: round(v, 3) for k, v in stages.items()},
+    }
+    rows: list[tuple[str, Any]] = [(k, v) for k, v in result.items() if k != "stages"]
+    rows += [(f"  {k} s", round(v, 3)) for k, v in stages.items()]
+    _print(rows, result if as_json else None)
+
+
+async def _embed_and_index(sections: list[Any]) -> dict[str, float]:
+    from learningos.content.tasks import searchable_sections
+    from learningos.kit.vectors import VectorStore
+    from learningos.retrieval.embeddings import make_embedder
+    from learningos.retrieval.index import IndexedSection, SectionIndex
+
+    with tempfile.TemporaryDirectory(prefix="learningos-eval-") as folder:
+        vectors = VectorStore(None, Path(folder) / "qdrant")
+        index = SectionIndex(vectors, make_embedder(None))
+        content_id = uuid.uuid4()
+        leaves = searchable_sections(sections)
+        items = [
+            IndexedSection(uuid.uuid4(), content_id, s.title, s.text, s.page_start, s.page_end)
+            for s in leaves
+        ]
+        mark = time.perf_counter()
+        await asyncio.to_thread(index.embedder.embed, ["warm up"])
+        load = time.perf_counter() - mark
+        mark = time.perf_counter()
+        await index.upsert(items)
+        indexed = time.perf_counter() - mark
+        await vectors.close()
+    return {"model_load": load, "embed_and_index": indexed}
+
+
+@app.command("retrieval")
+def retrieval(
+    pdf: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A PDF file.")],
+    questions: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help='JSONL: {"question", "pages"}.')
+    ],
+    k: Annotated[int, typer.Option(help="Sections returned per question.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object last.")] = False,
+) -> None:
+    """Recall@k, MRR and latency of retrieval on a PDF and a question set."""
+    from learningos.content.pdf import extract_pdf
+    from learningos.content.segment import segment
+    from learningos.retrieval.evaluate import run_retrieval_eval
+
+    sections = segment(extract_pdf(pdf, max_pages=100_000))
+    result = run_retrieval_eval(sections, questions, k=k)
+    _print(list(result.items()), result if as_json else None)
