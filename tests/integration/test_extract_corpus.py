@@ -26,7 +26,13 @@ PDFS = SHARED / "eval" / "pdfs"
 BOOK = SHARED / "eval" / "books" / "thinkstats2.pdf"
 TIME_LIMIT_S = 20.0
 
-pytestmark = pytest.mark.skipif(not PDFS.is_dir(), reason=f"evaluation data not found at {SHARED}")
+
+@pytest.fixture(autouse=True)
+def _evaluation_data() -> None:
+    # The shared evaluation data sits beside the repository (../shared); missing data is a
+    # failure, never a skip, so CI cannot pass without running these.
+    assert PDFS.is_dir(), f"evaluation data not found at {SHARED} (expected ../shared/eval)"
+
 
 T = TypeVar("T")
 

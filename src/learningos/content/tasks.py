@@ -25,6 +25,7 @@ from learningos.kit.db import utcnow
 from learningos.kit.logging import get_logger
 from learningos.kit.queue import JobContext, PermanentJobError, job
 from learningos.models.content import Content, ContentSection
+from learningos.retrieval.context import invalidate_content
 from learningos.retrieval.index import IndexedSection
 from learningos.services import Services
 
@@ -178,6 +179,7 @@ async def _finish(
     content.page_count = document.page_count if document.kind == "pdf" else None
     content.status, content.stage, content.progress = "ready", "done", 100
     content.status_message = None
+    await invalidate_content(ctx.services.cache, content_id)
     log.info("content.processed", content_id=str(content_id), sections=len(rows))
 
 
@@ -186,5 +188,6 @@ async def purge_content(ctx: JobContext) -> None:
     """Remove a deleted item's vectors and stored file (retried until both are gone)."""
     payload = ctx.job.payload
     await ctx.services.index.delete_content(uuid.UUID(payload["content_id"]))
+    await invalidate_content(ctx.services.cache, uuid.UUID(payload["content_id"]))
     if payload.get("file_key"):
         await ctx.services.storage.delete(payload["file_key"])

@@ -7,6 +7,7 @@ run time: the Hugging Face libraries are switched to offline mode before they lo
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import warnings
@@ -30,6 +31,7 @@ def go_offline() -> None:
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no loading bars in the logs
 
 
 def local_model_path() -> Path:
@@ -77,12 +79,19 @@ def _traced_encoder(model: Any) -> Any:
 
     sample = model.preprocess(["a sentence to trace the encoder with"])
     encoder = Pooled(model[0].auto_model).eval()
-    with torch.inference_mode(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # tracer warnings about Python branches on shapes
-        traced = torch.jit.trace(
-            encoder, (sample["input_ids"], sample["attention_mask"]), strict=False
-        )
-        return torch.jit.optimize_for_inference(torch.jit.freeze(traced))
+    # Freezing reads every attribute, including one that makes transformers log a warning.
+    quiet = logging.getLogger("transformers.modeling_utils")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer warnings about Python branches on shapes
+            traced = torch.jit.trace(
+                encoder, (sample["input_ids"], sample["attention_mask"]), strict=False
+            )
+            return torch.jit.optimize_for_inference(torch.jit.freeze(traced))
+    finally:
+        quiet.setLevel(level)
 
 
 class LocalEmbedder:
