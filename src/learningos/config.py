@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     s3_access_key_id: str | None = None
     s3_secret_access_key: SecretStr | None = None
 
+    # Torch threads for the local embedding model (process-wide). 1 keeps query latency
+    # steady next to web traffic; a dedicated worker can use every core for faster ingestion.
+    embedding_threads: int = Field(default=1, ge=1, le=64)
+
     # AI providers (embeddings now; the AI roles later).
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None

@@ -71,6 +71,7 @@ def ingest(
 
 
 async def _embed_and_index(sections: list[Any]) -> dict[str, float]:
+    from learningos.config import get_settings
     from learningos.content.tasks import searchable_sections
     from learningos.kit.vectors import VectorStore
     from learningos.retrieval.embeddings import make_embedder
@@ -78,7 +79,8 @@ async def _embed_and_index(sections: list[Any]) -> dict[str, float]:
 
     with tempfile.TemporaryDirectory(prefix="learningos-eval-") as folder:
         vectors = VectorStore(None, Path(folder) / "qdrant")
-        index = SectionIndex(vectors, make_embedder(None))
+        threads = get_settings().embedding_threads
+        index = SectionIndex(vectors, make_embedder(None, local_threads=threads))
         content_id = uuid.uuid4()
         leaves = searchable_sections(sections)
         items = [

@@ -102,7 +102,10 @@ def build_index(settings: Settings, vectors: VectorStore) -> SectionIndex:
     from learningos.retrieval.index import SectionIndex
 
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-    return SectionIndex(vectors, make_embedder(key, settings.openai_base_url))
+    embedder = make_embedder(
+        key, settings.openai_base_url, local_threads=settings.embedding_threads
+    )
+    return SectionIndex(vectors, embedder)
 
 
 def install_user_cache(services: Services) -> None:

@@ -199,3 +199,19 @@ async def test_delete_removes_sections_vectors_and_the_file(client, services):
     await eventually(gone)
     missing = await client.get(f"/api/v1/content/{content_id}", headers=bearer(tokens))
     assert missing.status_code == 404
+
+
+async def test_reindex_rebuilds_the_vectors_from_stored_sections(client, services):
+    from learningos.content.reindex import reindex_all
+
+    tokens = await signed_in(client)
+    content_id = (await upload(client, tokens, "notes.md", NOTES)).json()["content"]["id"]
+    await processed(client, services, tokens, content_id)
+    before = await services.index.search(uuid.UUID(content_id), "Calvin cycle enzyme", 3)
+    await services.index.recreate()
+    assert await services.index.search(uuid.UUID(content_id), "Calvin cycle enzyme", 3) == []
+    titles: list[str] = []
+    assert await reindex_all(services, progress=titles.append) == 1
+    after = await services.index.search(uuid.UUID(content_id), "Calvin cycle enzyme", 3)
+    assert titles == ["notes"]
+    assert [h.section_id for h in after] == [h.section_id for h in before]
