@@ -176,3 +176,24 @@ async def eventually(check, timeout: float = 10.0, interval: float = 0.05):  # t
             if result:
                 return result
             await asyncio.sleep(interval)
+
+
+@pytest.fixture
+def captured_logs():  # type: ignore[no-untyped-def]
+    """The JSON log lines written while the test runs, parsed."""
+    import io
+    import json
+    import logging
+
+    root = logging.getLogger()
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(root.handlers[0].formatter)
+    root.addHandler(handler)
+
+    def lines() -> list[dict]:
+        return [json.loads(line) for line in buffer.getvalue().splitlines() if line.strip()]
+
+    lines.text = buffer.getvalue  # type: ignore[attr-defined]
+    yield lines
+    root.removeHandler(handler)

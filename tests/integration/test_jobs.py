@@ -152,25 +152,14 @@ async def test_redis_worker_process_runs_jobs(client, services, settings):
     assert b"worker.started" in out
 
 
-async def test_job_log_lines_carry_the_enqueuing_request_id(client, services, embedded_only):
-    import io
-    import json
-    import logging
-
-    root = logging.getLogger()
-    buffer = io.StringIO()
-    handler = logging.StreamHandler(buffer)
-    handler.setFormatter(root.handlers[0].formatter)
-    root.addHandler(handler)
-    try:
-        response = await register(client)
-        async with services.db.transaction() as session:
-            row = (await session.scalars(select(Job))).one()
-        await eventually(lambda: finished(services, row.id))
-    finally:
-        root.removeHandler(handler)
+async def test_job_log_lines_carry_the_enqueuing_request_id(
+    client, services, embedded_only, captured_logs
+):
+    response = await register(client)
+    async with services.db.transaction() as session:
+        row = (await session.scalars(select(Job))).one()
+    await eventually(lambda: finished(services, row.id))
     assert row.request_id == response.headers["x-request-id"]
-    lines = [json.loads(line) for line in buffer.getvalue().splitlines() if line.strip()]
-    done = next(line for line in lines if line["event"] == "job.done")
+    done = next(line for line in captured_logs() if line["event"] == "job.done")
     assert done["request_id"] == row.request_id and done["job_id"] == str(row.id)
     assert done["job"] == "auth.welcome_email"

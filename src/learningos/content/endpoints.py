@@ -18,7 +18,7 @@ from learningos.content.schemas import (
     StatusOut,
     UploadOut,
 )
-from learningos.content.upload import spooled
+from learningos.content.upload import store_upload
 from learningos.kit.api import api_router
 from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
 
@@ -37,17 +37,9 @@ async def upload(
 ) -> Response:
     """Upload a PDF (≤ 50 MB), text or Markdown file. Processing runs in the background;
     follow it at `/content/{id}/status`. The same file again returns the existing item (200)."""
-    async with spooled(file) as (path, filename):
-        result = await service.upload(
-            session,
-            services,
-            user,
-            path=path,
-            filename=filename,
-            title=title,
-            description=description,
-            meta=meta,
-        )
+    result = await store_upload(
+        session, services, user, file, title=title, description=description, meta=meta
+    )
     body = UploadOut(
         content=ContentOut.model_validate(result.content),
         duplicate=result.duplicate,

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from learningos.auth.deps import PageUser
 from learningos.content import service
-from learningos.content.upload import spooled
+from learningos.content.upload import store_upload
 from learningos.kit.csrf import verify_csrf
 from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
 from learningos.kit.errors import AppError, NotAuthenticated
@@ -66,17 +66,9 @@ async def upload_submit(
         return _login_redirect(request)
     xhr = request.headers.get("x-requested-with") == "XMLHttpRequest"
     try:
-        async with spooled(file) as (path, filename):
-            result = await service.upload(
-                session,
-                services,
-                user,
-                path=path,
-                filename=filename,
-                title=title,
-                description=description,
-                meta=meta,
-            )
+        result = await store_upload(
+            session, services, user, file, title=title, description=description, meta=meta
+        )
     except AppError as exc:
         if xhr:
             body = error_body(request.scope, exc.code, exc.message, exc.details)

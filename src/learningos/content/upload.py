@@ -10,8 +10,13 @@ from pathlib import Path
 
 import anyio
 from fastapi import UploadFile
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from learningos.content import service
 from learningos.kit.errors import ValidationFailed
+from learningos.kit.requestmeta import RequestMeta
+from learningos.models.user import User
+from learningos.services import Services
 
 
 @asynccontextmanager
@@ -30,3 +35,27 @@ async def spooled(upload: UploadFile | None) -> AsyncIterator[tuple[Path, str]]:
 
         await anyio.to_thread.run_sync(_copy)
         yield path, upload.filename
+
+
+async def store_upload(
+    session: AsyncSession,
+    services: Services,
+    user: User,
+    file: UploadFile | None,
+    *,
+    title: str | None,
+    description: str | None,
+    meta: RequestMeta,
+) -> service.Uploaded:
+    """The upload as the API and the page receive it: spooled to disk, then stored."""
+    async with spooled(file) as (path, filename):
+        return await service.upload(
+            session,
+            services,
+            user,
+            path=path,
+            filename=filename,
+            title=title,
+            description=description,
+            meta=meta,
+        )
