@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             swagger_js_url="/static/dist/swagger/swagger-ui-bundle.js",
             swagger_css_url="/static/dist/swagger/swagger-ui.css",
             swagger_favicon_url="/static/favicon.svg",
+            swagger_ui_parameters={"validatorUrl": None},
         )
 
     install_error_handlers(app)
