@@ -215,3 +215,23 @@ async def test_reindex_rebuilds_the_vectors_from_stored_sections(client, service
     after = await services.index.search(uuid.UUID(content_id), "Calvin cycle enzyme", 3)
     assert titles == ["notes"]
     assert [h.section_id for h in after] == [h.section_id for h in before]
+
+
+async def test_progress_moves_while_sections_are_embedded(client, services, monkeypatch):
+    from learningos.content import tasks
+
+    recorded: list[dict] = []
+    real = tasks.set_progress
+
+    async def spy(services_, content_id, **values):  # type: ignore[no-untyped-def]
+        recorded.append(values)
+        await real(services_, content_id, **values)
+
+    monkeypatch.setattr(tasks, "set_progress", spy)
+    notes = "\n\n".join(f"## Topic {i}\n\nFact number {i} about topic {i}." for i in range(160))
+    tokens = await signed_in(client)
+    content_id = (await upload(client, tokens, "many.md", notes.encode())).json()["content"]["id"]
+    status = await processed(client, services, tokens, content_id)
+    assert status["status"] == "ready"
+    during = [v["progress"] for v in recorded if "progress" in v and 45 < v["progress"] < 100]
+    assert len(set(during)) >= 2, f"progress did not move while embedding: {recorded}"

@@ -85,17 +85,13 @@ async def upload_submit(
     return redirect_with_flash(target, "already_uploaded" if result.duplicate else None)
 
 
-async def _page_content(session: SessionDep, user: User, content_id: uuid.UUID) -> Content:
-    return await service.get_readable(session, user, content_id)
-
-
 @router.get("/content/{content_id}", name="content_page")
 async def content_page(
     request: Request, content_id: uuid.UUID, user: PageUser, session: SessionDep
 ) -> Response:
     if user is None:
         return _login_redirect(request)
-    content = await _page_content(session, user, content_id)
+    content = await service.get_readable(session, user, content_id)
     sections = await service.outline(session, content) if content.status == "ready" else []
     return render(request, "content/detail.html", _detail_context(content, sections))
 
@@ -114,7 +110,7 @@ def _detail_context(content: Content, sections: Sequence[object]) -> dict[str, o
 async def status_fragment(
     request: Request, content_id: uuid.UUID, user: PageUser, session: SessionDep
 ) -> Response:
-    content = await _page_content(session, _signed_in(user), content_id)
+    content = await service.get_readable(session, _signed_in(user), content_id)
     context = _detail_context(content, [])
     if not context["is_processing"]:
         # Finished: reload the whole page to show the sections (or the failure).
@@ -131,7 +127,7 @@ async def search_fragment(
     services: ServicesDep,
     q: str = "",
 ) -> Response:
-    content = await _page_content(session, _signed_in(user), content_id)
+    content = await service.get_readable(session, _signed_in(user), content_id)
     query = q.strip()[:500]
     hits = await service.search(session, services, content, query, 5) if query else []
     return render(request, "content/_search_results.html", {"query": query, "hits": hits})

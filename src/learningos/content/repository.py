@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, and_, exists, or_, select, update
 
 from learningos.kit.db import utcnow
 from learningos.kit.repository import Repository
@@ -57,6 +57,15 @@ class ContentRepository(Repository[Content]):
             self.library_of(user).order_by(Content.created_at.desc()).limit(limit)
         )
         return list(rows)
+
+    async def set_fields(self, content_id: uuid.UUID, **values: Any) -> None:
+        """Update columns of one item without loading it (progress, status, failure reason)."""
+        await self.session.execute(
+            update(Content)
+            .where(Content.id == content_id)
+            .values(**values, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
 
     async def list_ready(self) -> list[Content]:
         rows = await self.session.scalars(select(Content).where(Content.status == "ready"))

@@ -8,20 +8,20 @@ at the end, so an item is never half-ready.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from pathlib import Path
 from typing import Any
 
 import anyio
 import anyio.from_thread
-from sqlalchemy import update
 
 from learningos.content.document import Document, IngestError, Section
 from learningos.content.pdf import extract_pdf
+from learningos.content.repository import ContentRepository
 from learningos.content.sections import SectionRepository
 from learningos.content.segment import segment
 from learningos.content.text import extract_text
-from learningos.kit.db import utcnow
 from learningos.kit.logging import get_logger
 from learningos.kit.queue import JobContext, PermanentJobError, job
 from learningos.models.content import Content, ContentSection
@@ -41,22 +41,14 @@ class IngestFailed(PermanentJobError):
 
 async def set_progress(services: Services, content_id: uuid.UUID, **values: Any) -> None:
     async with services.db.transaction() as session:
-        await session.execute(
-            update(Content)
-            .where(Content.id == content_id)
-            .values(**values, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
+        await ContentRepository(session).set_fields(content_id, **values)
 
 
 async def mark_failed(ctx: JobContext, exc: Exception) -> None:
     message = str(exc) if isinstance(exc, IngestFailed) else UNEXPECTED
     content_id = uuid.UUID(ctx.job.payload["content_id"])
-    await ctx.session.execute(
-        update(Content)
-        .where(Content.id == content_id)
-        .values(status="error", status_message=message, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+    await ContentRepository(ctx.session).set_fields(
+        content_id, status="error", status_message=message
     )
 
 
@@ -142,9 +134,17 @@ async def _index(
     by_position = {id(s): r for s, r in zip(sections, rows, strict=True)}
     leaves = [by_position[id(s)] for s in searchable_sections(sections)]
     last = {"percent": 45}
+    writes: set[asyncio.Task[None]] = set()
 
     def on_progress(done: int, total: int) -> None:
-        last["percent"] = 45 + int(53 * done / max(total, 1))
+        # Called on the event loop after each embedded group: embedding is the slow stage,
+        # so the bar must move while it runs (a write every few percent).
+        percent = 45 + int(53 * done / max(total, 1))
+        if percent >= last["percent"] + 3:
+            last["percent"] = percent
+            task = asyncio.create_task(set_progress(services, content_id, progress=percent))
+            writes.add(task)
+            task.add_done_callback(writes.discard)
 
     await services.index.delete_content(content_id)
     await services.index.upsert(
@@ -161,7 +161,7 @@ async def _index(
         ],
         on_progress=on_progress,
     )
-    await set_progress(services, content_id, progress=last["percent"])
+    await asyncio.gather(*writes)
     indexed = {r.id for r in leaves}
     for row in rows:
         row.embedding_ref = str(row.id) if row.id in indexed else None
