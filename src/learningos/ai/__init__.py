@@ -1,0 +1,1 @@
+"""The AI layer: five roles behind one gateway, providers chosen by configuration, an offline engine."""

@@ -1,0 +1,1 @@
+"""Chat providers behind one narrow interface (`learningos.ai.types.Provider`)."""
