@@ -51,12 +51,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     app.state.settings = settings
 
+    from learningos.ai import endpoints as ai_api
     from learningos.auth import endpoints as auth_api
     from learningos.auth import pages as auth_pages
     from learningos.content import endpoints as content_api
     from learningos.content import pages as content_pages
     from learningos.health import endpoints as health_api
     from learningos.jobs import endpoints as jobs_api
+    from learningos.learning import endpoints as learning_api
+    from learningos.learning import pages as learning_pages
     from learningos.web import pages as web_pages
 
     for router in (
@@ -64,8 +67,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         auth_api.router,
         content_api.router,
         jobs_api.router,
+        ai_api.router,
+        learning_api.router,
         auth_pages.router,
         content_pages.router,
+        learning_pages.router,
         web_pages.router,
     ):
         app.include_router(router)

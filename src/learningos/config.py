@@ -12,10 +12,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_JWT_SECRET = "dev-only-insecure-secret-change-me-0123456789"  # noqa: S105
+
+
+class ProviderSettings(BaseModel):
+    """An OpenAI-compatible chat endpoint."""
+
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    timeout_seconds: float | None = None
+    max_retries: int | None = None
 
 
 class SettingsError(ValueError):
@@ -80,9 +89,36 @@ class Settings(BaseSettings):
     # steady next to web traffic; a dedicated worker can use every core for faster ingestion.
     embedding_threads: int = Field(default=1, ge=1, le=64)
 
-    # AI providers (embeddings now; the AI roles later).
+    # AI providers. OpenAI and DeepSeek by key; any other OpenAI-compatible endpoint (Ollama,
+    # vLLM, llama.cpp server) by name in ai_providers. With no key every role uses the offline
+    # engine.
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
+    deepseek_api_key: SecretStr | None = None
+    deepseek_base_url: str = "https://api.deepseek.com"
+    ai_providers: dict[str, ProviderSettings] = {}
+    # role -> chain of "provider:model" tried in order, the offline engine last; unset roles
+    # follow the reference design (planner, examiner, reviewer -> openai:gpt-4o; tutor, coach
+    # -> deepseek:deepseek-chat) for the providers that have a key.
+    ai_routing: dict[str, list[str]] = {}
+    ai_timeout_seconds: float = Field(default=60.0, gt=0)
+    ai_max_retries: int = Field(default=2, ge=0, le=10)
+    # model -> [USD per million input tokens, USD per million output tokens], over the defaults.
+    ai_prices: dict[str, tuple[float, float]] = {}
+    # role -> {version: weight} for A/B tests of prompt versions (sticky per learner).
+    ai_prompt_weights: dict[str, dict[int, float]] = {}
+    # Per-learner AI budgets by tier, checked before each call.
+    ai_budget_free_daily_usd: float = Field(default=0.10, ge=0)
+    ai_budget_free_monthly_usd: float = Field(default=1.00, ge=0)
+    ai_budget_subscriber_daily_usd: float = Field(default=1.00, ge=0)
+    ai_budget_subscriber_monthly_usd: float = Field(default=15.00, ge=0)
+    ai_calls_free_daily: int = Field(default=400, ge=0)
+    ai_calls_subscriber_daily: int = Field(default=4000, ge=0)
+    # Coach rule: confidence >= proceed -> proceed; >= practice -> practice task; else review.
+    coach_proceed_threshold: float = Field(default=0.75, ge=0, le=1)
+    coach_practice_threshold: float = Field(default=0.5, ge=0, le=1)
+    # Embeddings: auto = OpenAI when LEARNINGOS_OPENAI_API_KEY is set, else local MiniLM.
+    embedding_provider: Literal["auto", "local", "openai"] = "auto"
 
     # Email.
     email_from: str = "Learning OS <hello@learningos.local>"
@@ -97,6 +133,15 @@ class Settings(BaseSettings):
             )
         if self.env == "production" and len(self.jwt_secret.get_secret_value()) < 32:
             raise SettingsError("LEARNINGOS_JWT_SECRET must be at least 32 characters.")
+        if self.coach_practice_threshold > self.coach_proceed_threshold:
+            raise SettingsError(
+                "LEARNINGOS_COACH_PRACTICE_THRESHOLD must not be above "
+                "LEARNINGOS_COACH_PROCEED_THRESHOLD."
+            )
+        if self.embedding_provider == "openai" and not self.openai_api_key:
+            raise SettingsError(
+                "LEARNINGOS_EMBEDDING_PROVIDER=openai needs LEARNINGOS_OPENAI_API_KEY."
+            )
         if self.storage_backend == "s3" and not self.s3_bucket:
             raise SettingsError("LEARNINGOS_STORAGE_BACKEND=s3 needs LEARNINGOS_S3_BUCKET.")
         if self.web_workers > 1 and self.process_local_stores:

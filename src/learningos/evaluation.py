@@ -39,7 +39,8 @@ def ingest(
         Path | None, typer.Option(help="Write the cleaned text, each page after '=== page N ==='.")
     ] = None,
 ) -> None:
-    """Extract, clean, segment, embed and index a PDF; report seconds per stage."""
+    """Extract, clean, segment, embed, index and plan (offline learning map) a PDF; report
+    seconds per stage."""
     from learningos.content.pdf import extract_pdf
     from learningos.content.segment import segment
 
@@ -51,6 +52,9 @@ def ingest(
     sections = segment(document)
     stages["segment"] = time.perf_counter() - mark
     stages.update(asyncio.run(_embed_and_index(sections)))
+    mark = time.perf_counter()
+    concepts = _plan(pdf.stem, sections)
+    stages["learning_map"] = time.perf_counter() - mark
     total = time.perf_counter() - start
     if text_out:
         text_out.write_text(
@@ -60,6 +64,7 @@ def ingest(
     result = {
         "pages": pages,
         "sections": len(sections),
+        "concepts": concepts,
         "extract_pages_per_s": round(pages / max(stages["extract"], 1e-9), 1),
         "total_s": round(total, 2),
         "peak_rss_mb": _peak_rss_mb(),
@@ -68,6 +73,24 @@ def ingest(
     rows: list[tuple[str, Any]] = [(k, v) for k, v in result.items() if k != "stages"]
     rows += [(f"  {k} s", round(v, 3)) for k, v in stages.items()]
     _print(rows, result if as_json else None)
+
+
+def _plan(title: str, sections: list[Any]) -> int:
+    """The offline planner's map of the document; returns its number of concepts."""
+    from learningos.ai.inputs import PlannerInput, SectionInput
+    from learningos.ai.offline.planner import plan
+    from learningos.config import get_settings
+    from learningos.retrieval.embeddings import LocalEmbedder
+
+    inp = PlannerInput(
+        content_title=title,
+        sections=[
+            SectionInput(str(i), s.title, s.text, s.level, s.kind, s.page_start, s.page_end)
+            for i, s in enumerate(sections)
+            if s.kind != "chunk"
+        ],
+    )
+    return len(plan(inp, LocalEmbedder(threads=get_settings().embedding_threads)).concepts)
 
 
 async def _embed_and_index(sections: list[Any]) -> dict[str, float]:

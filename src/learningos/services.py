@@ -19,6 +19,7 @@ from learningos.kit.storage import Storage, make_storage
 from learningos.kit.vectors import VectorStore
 
 if TYPE_CHECKING:
+    from learningos.ai.gateway import AIGateway
     from learningos.retrieval.index import SectionIndex
 
 log = get_logger(__name__)
@@ -35,6 +36,7 @@ class Services:
     storage: Storage
     queue: JobQueue = field(init=False)
     index: SectionIndex = field(init=False)
+    ai: AIGateway = field(init=False)
     _warmup: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     @classmethod
@@ -62,6 +64,7 @@ class Services:
             backoff_max_seconds=settings.job_backoff_max_seconds,
         )
         services.index = build_index(settings, services.vectors)
+        services.ai = build_ai(settings, services.index)
         services.db.after_commit.append(services.queue.dispatch_pending)
         install_user_cache(services)
         import_job_modules()
@@ -91,6 +94,7 @@ class Services:
             except TimeoutError:
                 log.warning("jobs.shutdown_with_running_jobs")
         await self.queue.broker.shutdown()
+        await self.ai.aclose()
         await self.vectors.close()
         await self.cache.close()
         await self.db.dispose()
@@ -102,10 +106,22 @@ def build_index(settings: Settings, vectors: VectorStore) -> SectionIndex:
     from learningos.retrieval.index import SectionIndex
 
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    if settings.embedding_provider == "local":
+        key = None
     embedder = make_embedder(
         key, settings.openai_base_url, local_threads=settings.embedding_threads
     )
     return SectionIndex(vectors, embedder)
+
+
+def build_ai(settings: Settings, index: SectionIndex) -> AIGateway:
+    """The AI gateway. The offline engine shares the local embedding model with the index
+    when the index uses it (one copy of the model in memory)."""
+    from learningos.ai.gateway import AIGateway, build_providers
+    from learningos.retrieval.embeddings import LocalEmbedder
+
+    local = index.embedder if isinstance(index.embedder, LocalEmbedder) else None
+    return AIGateway(settings, build_providers(settings), local)
 
 
 def install_user_cache(services: Services) -> None:
@@ -121,3 +137,4 @@ def import_job_modules() -> None:
     """Register every domain's job handlers (their modules only define functions)."""
     import learningos.auth.tasks  # noqa: F401
     import learningos.content.tasks  # noqa: F401
+    import learningos.learning.tasks  # noqa: F401

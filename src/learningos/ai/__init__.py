@@ -1,1 +1,2 @@
-"""The AI layer: five roles behind one gateway, providers chosen by configuration, an offline engine."""
+"""The AI layer: five roles behind one gateway, providers chosen by configuration, and an
+offline engine."""

@@ -1,4 +1,5 @@
-"""The output contract of each AI role (ai.md), whatever produced it: an LLM or the offline engine."""
+"""The output contract of each AI role (ai.md), whatever produced it: an LLM or the offline
+engine."""
 
 from __future__ import annotations
 

@@ -9,7 +9,8 @@ from typing import Protocol
 
 @dataclass
 class ChatRequest:
-    messages: list[dict[str, str]]  # OpenAI format: [{"role": "system"|"user"|"assistant", "content": ...}]
+    # OpenAI format: [{"role": "system" | "user" | "assistant", "content": "..."}]
+    messages: list[dict[str, str]]
     model: str
     json_mode: bool = False  # ask for a JSON object (response_format={"type": "json_object"})
     temperature: float = 0.3
@@ -28,7 +29,8 @@ class ChatResult:
 
 class ProviderError(Exception):
     """A provider could not answer (after its own retries). `reason` is a short machine code:
-    timeout | rate_limited | server_error | auth | bad_request | connection | empty."""
+    timeout | rate_limited | server_error | auth | bad_request | connection | empty | malformed
+    (malformed: the server answered 200 with a body that is not a valid reply)."""
 
     def __init__(self, provider: str, reason: str, message: str) -> None:
         super().__init__(f"{provider}: {reason}: {message}")

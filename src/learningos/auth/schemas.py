@@ -43,6 +43,7 @@ class UserOut(BaseModel):
     email: str
     name: str
     role: str
+    tier: str
     avatar_url: str | None
     preferences: dict[str, Any]
     created_at: datetime

@@ -16,6 +16,7 @@ from learningos.kit.csrf import verify_csrf
 from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
 from learningos.kit.errors import AppError, NotAuthenticated
 from learningos.kit.handlers import error_body
+from learningos.learning.service import map_with_concepts
 from learningos.models.content import Content
 from learningos.models.user import User
 from learningos.web.render import htmx_redirect, redirect_with_flash, render
@@ -93,7 +94,9 @@ async def content_page(
         return _login_redirect(request)
     content = await service.get_readable(session, user, content_id)
     sections = await service.outline(session, content) if content.status == "ready" else []
-    return render(request, "content/detail.html", _detail_context(content, sections))
+    context = _detail_context(content, sections)
+    context["learning_map"], context["concepts"] = await map_with_concepts(session, content.id)
+    return render(request, "content/detail.html", context)
 
 
 def _detail_context(content: Content, sections: Sequence[object]) -> dict[str, object]:

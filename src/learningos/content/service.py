@@ -36,6 +36,7 @@ STAGES = [
     ("extract", "Text extracted"),
     ("sections", "Sections"),
     ("embeddings", "Embeddings"),
+    ("map", "Learning map"),
 ]
 EXTENSIONS = {"pdf": "pdf", "text": "txt", "markdown": "md"}
 

@@ -1,4 +1,5 @@
-"""Content jobs: process an upload (extract → sections → embeddings) and purge a deleted one.
+"""Content jobs: process an upload (extract → sections → embeddings → learning map) and purge a
+deleted one.
 
 Parsing, segmentation and embedding are blocking and run in worker threads, never on the
 event loop. Progress is written in short transactions of its own so that the status
@@ -16,6 +17,8 @@ from typing import Any
 import anyio
 import anyio.from_thread
 
+from learningos.ai.gateway import AIResult, Caller
+from learningos.ai.schemas import PlannerOutput
 from learningos.content.document import Document, IngestError, Section
 from learningos.content.pdf import extract_pdf
 from learningos.content.repository import ContentRepository
@@ -24,6 +27,7 @@ from learningos.content.segment import segment
 from learningos.content.text import extract_text
 from learningos.kit.logging import get_logger
 from learningos.kit.queue import JobContext, PermanentJobError, job
+from learningos.learning.maps import planner_input, store_map
 from learningos.models.content import Content, ContentSection
 from learningos.retrieval.context import invalidate_content
 from learningos.retrieval.index import IndexedSection
@@ -69,7 +73,9 @@ async def process_content(ctx: JobContext) -> None:
     rows = _section_rows(content_id, sections)
     await set_progress(services, content_id, stage="embeddings", progress=45)
     await _index(services, content_id, sections, rows)
-    await _finish(ctx, content_id, document, rows)
+    await set_progress(services, content_id, stage="map", progress=91)
+    plan = await _plan(ctx, content, rows)
+    await _finish(ctx, content_id, document, rows, plan)
 
 
 async def _extract(services: Services, content_id: uuid.UUID, kind: str, key: str) -> Document:
@@ -139,7 +145,7 @@ async def _index(
     def on_progress(done: int, total: int) -> None:
         # Called on the event loop after each embedded group: embedding is the slow stage,
         # so the bar must move while it runs (a write every few percent).
-        percent = 45 + int(53 * done / max(total, 1))
+        percent = 45 + int(45 * done / max(total, 1))
         if percent >= last["percent"] + 3:
             last["percent"] = percent
             task = asyncio.create_task(set_progress(services, content_id, progress=percent))
@@ -167,18 +173,40 @@ async def _index(
         row.embedding_ref = str(row.id) if row.id in indexed else None
 
 
+async def _plan(
+    ctx: JobContext, content: Content, rows: list[ContentSection]
+) -> AIResult[PlannerOutput] | str:
+    """The learning map's plan, or why there is none (the item stays searchable without one)."""
+    inp = planner_input(content, rows)
+    caller = Caller(user_id=content.user_id, content_id=content.id, check_budget=False)
+    try:
+        return await ctx.services.ai.plan(inp, caller, ctx.session)
+    except ValueError as exc:
+        log.warning("content.no_map", content_id=str(content.id), reason=str(exc))
+        return f"No learning map could be built from this material: {exc}"
+
+
 async def _finish(
-    ctx: JobContext, content_id: uuid.UUID, document: Document, rows: list[ContentSection]
+    ctx: JobContext,
+    content_id: uuid.UUID,
+    document: Document,
+    rows: list[ContentSection],
+    plan: AIResult[PlannerOutput] | str,
 ) -> None:
     content = await ctx.session.get(Content, content_id, populate_existing=True)
     if content is None:  # deleted while processing: drop what was indexed
+        if not isinstance(plan, str):
+            for record in plan.records:
+                ctx.session.expunge(record)
         await ctx.services.index.delete_content(content_id)
         return
     await SectionRepository(ctx.session).replace_all(content_id, rows)
+    if not isinstance(plan, str):
+        await store_map(ctx.session, content_id, plan)
     content.raw_text = "\n\n".join(page.text for page in document.pages)
     content.page_count = document.page_count if document.kind == "pdf" else None
     content.status, content.stage, content.progress = "ready", "done", 100
-    content.status_message = None
+    content.status_message = plan if isinstance(plan, str) else None
     await invalidate_content(ctx.services.cache, content_id)
     log.info("content.processed", content_id=str(content_id), sections=len(rows))
 

@@ -102,3 +102,18 @@ class UnsupportedMedia(AppError):
     status_code = 415
     code = "unsupported_file"
     message = "This kind of file is not supported. Upload a PDF, a text or a Markdown file."
+
+
+class AIBudgetExceeded(AppError):
+    """A learner's AI allowance for the day or month is used up."""
+
+    status_code = 429
+    code = "ai_budget_exceeded"
+    message = "You have used your AI allowance for now."
+
+    def __init__(self, message: str, *, retry_after: int, details: dict[str, Any]) -> None:
+        super().__init__(
+            message,
+            details={**details, "retry_after": retry_after},
+            headers={"Retry-After": str(max(1, retry_after))},
+        )

@@ -1,5 +1,6 @@
 """ORM models. Importing this package registers every table on Base.metadata."""
 
+from learningos.models.ai import AIUsage
 from learningos.models.auth import AuditEvent, RefreshToken
 from learningos.models.content import Content, ContentAccess, ContentSection
 from learningos.models.jobs import Job
@@ -13,6 +14,7 @@ from learningos.models.learning import (
 from learningos.models.user import User
 
 __all__ = [
+    "AIUsage",
     "AuditEvent",
     "Concept",
     "Content",

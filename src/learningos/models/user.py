@@ -35,7 +35,10 @@ def default_preferences() -> dict[str, Any]:
 
 class User(IdMixin, TimestampMixin, Base):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('user', 'creator', 'admin')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('user', 'creator', 'admin')", name="role"),
+        CheckConstraint("tier IN ('free', 'subscriber')", name="tier"),
+    )
 
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -44,5 +47,7 @@ class User(IdMixin, TimestampMixin, Base):
     avatar_url: Mapped[str | None] = mapped_column(String(500))
     preferences: Mapped[dict[str, Any]] = mapped_column(default=default_preferences)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # AI budget tier: free or subscriber (set by the subscription when there is one).
+    tier: Mapped[str] = mapped_column(String(16), default="free", server_default="free")
     password_changed_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]

@@ -14,7 +14,7 @@ import hashlib
 import json
 import threading
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +34,7 @@ class Context:
     text: str
     sources: list[Hit]
     tokens: int
+    source_texts: list[str] = field(default_factory=list)  # each source as included (cut)
 
 
 class TokenCounter:
@@ -100,11 +101,12 @@ def _list_block(counter: TokenCounter, heading: str, items: list[str], cap: int)
 
 def _source_blocks(
     counter: TokenCounter, hits: list[Hit], texts: dict[uuid.UUID, str], room: int
-) -> tuple[list[str], list[Hit]]:
+) -> tuple[list[str], list[Hit], list[str]]:
     """Numbered sources in rank order; the last one is cut to fit, unless too little of it
     would remain."""
     blocks: list[str] = ["## Sources"]
     kept: list[Hit] = []
+    texts_kept: list[str] = []
     room -= counter.count(blocks[0])
     for hit in hits:
         text = texts.get(hit.section_id, "").strip()
@@ -117,8 +119,9 @@ def _source_blocks(
             break
         blocks.append(block)
         kept.append(hit)
+        texts_kept.append(block.split("\n", 1)[1] if "\n" in block else "")
         room -= tokens
-    return (blocks, kept) if kept else ([], [])
+    return (blocks, kept, texts_kept) if kept else ([], [], [])
 
 
 def build_context(
@@ -142,10 +145,10 @@ def build_context(
     )
     others = [b for b in (concept, notes_block, mistakes_block) if b]
     room = budget_tokens - sum(counter.count(b) for b in others)
-    sources, kept = _source_blocks(counter, hits, texts, room)
+    sources, kept, kept_texts = _source_blocks(counter, hits, texts, room)
     parts = [b for b in (concept, *sources, notes_block, mistakes_block) if b]
     text = "\n\n".join(parts)
-    return Context(text=text, sources=kept, tokens=counter.count(text))
+    return Context(text=text, sources=kept, tokens=counter.count(text), source_texts=kept_texts)
 
 
 def _pages(hit: Hit) -> str:
@@ -172,13 +175,25 @@ def _key(generation: str, index: SectionIndex, inputs: dict[str, Any]) -> str:
 
 def _dump(context: Context) -> str:
     sources = [{**asdict(h), "section_id": str(h.section_id)} for h in context.sources]
-    return json.dumps({"text": context.text, "tokens": context.tokens, "sources": sources})
+    return json.dumps(
+        {
+            "text": context.text,
+            "tokens": context.tokens,
+            "sources": sources,
+            "source_texts": context.source_texts,
+        }
+    )
 
 
 def _load(raw: str) -> Context:
     data = json.loads(raw)
     sources = [Hit(**{**s, "section_id": uuid.UUID(s["section_id"])}) for s in data["sources"]]
-    return Context(text=data["text"], sources=sources, tokens=data["tokens"])
+    return Context(
+        text=data["text"],
+        sources=sources,
+        tokens=data["tokens"],
+        source_texts=data.get("source_texts", []),
+    )
 
 
 async def assemble_context(

@@ -1,0 +1,462 @@
+"""The one way the product calls an AI role.
+
+For each call: check the learner's budget, pick the prompt version (A/B, sticky per learner),
+try the role's chain of providers in order — validating structured replies, with one repair
+attempt — and end with the offline engine, which always answers. Boundaries are applied to
+whatever answered. Every attempt is recorded as an `ai_usage` row (tokens, cost, latency, error)
+in the caller's transaction, and logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from learningos.ai import prompting
+from learningos.ai.budget import check_budget
+from learningos.ai.inputs import (
+    CoachInput,
+    ExaminerInput,
+    NoteInput,
+    PlannerInput,
+    ReviewerInput,
+    Thresholds,
+    TutorInput,
+)
+from learningos.ai.parsing import InvalidOutput, parse_output, repair_messages
+from learningos.ai.pricing import cost, price_of, price_table
+from learningos.ai.roles import SPECS, finish
+from learningos.ai.routing import OFFLINE, Link, routing_table
+from learningos.ai.schemas import (
+    CoachOutput,
+    ExaminerOutput,
+    NoteFeedback,
+    PlannerOutput,
+    ReviewerOutput,
+    TutorOutput,
+)
+from learningos.ai.types import ChatRequest, ChatResult, Provider, ProviderError
+from learningos.config import Settings
+from learningos.models import AIUsage
+
+log = structlog.get_logger("learningos.ai")
+T = TypeVar("T")
+OFFLINE_LABEL = "offline engine"
+
+
+@dataclass
+class Caller:
+    """Who the call is for. `check_budget=False` for work the system starts itself (the map
+    built when processing finishes); it is still recorded against the learner."""
+
+    user_id: uuid.UUID | None
+    tier: str = "free"
+    content_id: uuid.UUID | None = None
+    check_budget: bool = True
+
+
+@dataclass
+class Usage:
+    provider: str
+    model: str
+    prompt_id: str | None
+    prompt_version: int | None
+    tokens_in: int
+    tokens_out: int
+    cost_usd: Decimal
+    latency_ms: int
+    fallback: bool
+    fallback_reason: str | None
+
+    @property
+    def engine(self) -> str:
+        """How the interface names what answered."""
+        return OFFLINE_LABEL if self.provider == OFFLINE else f"{self.provider} · {self.model}"
+
+
+@dataclass
+class AIResult(Generic[T]):
+    output: T
+    usage: Usage
+    records: list[AIUsage] = field(default_factory=list)  # link them to the interaction
+
+    @property
+    def offline(self) -> bool:
+        return self.usage.provider == OFFLINE
+
+    def attach(self, interaction_id: uuid.UUID) -> None:
+        for record in self.records:
+            record.interaction_id = interaction_id
+
+
+class _Failed(Exception):
+    def __init__(self, reason: str, tokens_in: int = 0, tokens_out: int = 0) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.tokens_in = tokens_in
+        self.tokens_out = tokens_out
+
+
+class AIGateway:
+    def __init__(
+        self, settings: Settings, providers: dict[str, Provider], embedder: Any = None
+    ) -> None:
+        self.settings = settings
+        self.providers = providers
+        self.table = routing_table(settings)
+        self.prices = price_table(settings)
+        self.thresholds = Thresholds(
+            proceed=settings.coach_proceed_threshold, practice=settings.coach_practice_threshold
+        )
+        self._embedder = embedder
+
+    # -- the roles -------------------------------------------------------------------------
+
+    async def plan(
+        self, inp: PlannerInput, caller: Caller, session: AsyncSession
+    ) -> AIResult[PlannerOutput]:
+        return await self._run("planner", inp, caller, session)
+
+    async def tutor(
+        self, inp: TutorInput, caller: Caller, session: AsyncSession
+    ) -> AIResult[TutorOutput]:
+        return await self._run("tutor", inp, caller, session)
+
+    async def examine(
+        self, inp: ExaminerInput, caller: Caller, session: AsyncSession
+    ) -> AIResult[ExaminerOutput]:
+        return await self._run("examiner", inp, caller, session)
+
+    async def coach(
+        self, inp: CoachInput, caller: Caller, session: AsyncSession
+    ) -> AIResult[CoachOutput]:
+        result: AIResult[CoachOutput] = await self._run("coach", inp, caller, session)
+        if result.output.decision == "practice" and not result.output.task:
+            # The thresholds overrode the model's decision: the offline coach writes the task.
+            offline = await self._offline_output("coach", inp)
+            task = offline.task or "Apply the concept to a small example of your own."
+            result.output = result.output.model_copy(update={"task": task})
+        return result
+
+    async def review(
+        self, inp: ReviewerInput, caller: Caller, session: AsyncSession
+    ) -> AIResult[ReviewerOutput]:
+        return await self._run("reviewer", inp, caller, session)
+
+    async def note_feedback(
+        self, inp: NoteInput, caller: Caller, session: AsyncSession
+    ) -> AIResult[NoteFeedback]:
+        return await self._run("notes", inp, caller, session)
+
+    async def stream_tutor(
+        self, inp: TutorInput, caller: Caller, session: AsyncSession
+    ) -> AsyncIterator[str | AIResult[TutorOutput]]:
+        """The tutor's reply as text deltas, then the final AIResult (whose text has the
+        boundaries applied; the page shows that final text). When a provider fails mid-reply
+        the next one starts over: a "\\x00reset" delta tells the page to clear what it shows."""
+        prompt = await self._prepare("tutor", caller, session)
+        rendered = prompting.render(prompt, SPECS["tutor"].variables(inp, self.thresholds))
+        failures: list[str] = []
+        records: list[AIUsage] = []
+        for link in self.table["tutor"]:
+            if link.provider == OFFLINE:
+                break
+            provider = self.providers[link.provider]
+            request = ChatRequest(rendered.messages(), link.model, max_tokens=700)
+            started = time.perf_counter()
+            sent_any = False
+            try:
+                final: ChatResult | None = None
+                async for piece in provider.stream(request):
+                    if isinstance(piece, ChatResult):
+                        final = piece
+                    else:
+                        sent_any = True
+                        yield piece
+                if final is None or not final.text.strip():
+                    raise ProviderError(link.provider, "empty", "the stream ended without text")
+            except ProviderError as exc:
+                reason = f"{link.label}: {exc.reason}"
+                failures.append(reason)
+                records.append(self._record("tutor", link, prompt, caller, 0, 0, started, reason))
+                if sent_any:
+                    yield "\x00reset"
+                continue
+            output = finish("tutor", final.text, inp, self.thresholds, from_llm=True)
+            usage = self._usage(link, prompt, final, started, failures)
+            records.append(self._record_usage("tutor", usage, caller, failures))
+            self._add(session, records)
+            yield AIResult(output, usage, records)
+            return
+        result: AIResult[TutorOutput] = await self._offline("tutor", inp, caller, prompt, failures)
+        result.records[:0] = records
+        self._add(session, records)
+        for chunk in _chunks(result.output.text):
+            yield chunk
+        yield result
+
+    # -- the engine ------------------------------------------------------------------------
+
+    async def _prepare(self, role: str, caller: Caller, session: AsyncSession) -> Any:
+        if caller.check_budget and caller.user_id is not None:
+            paid = any(link.provider != OFFLINE for link in self.table[role])
+            await check_budget(session, self.settings, caller.user_id, caller.tier, paid=paid)
+        learner = str(caller.user_id) if caller.user_id else None
+        return prompting.choose(role, learner, self.settings.ai_prompt_weights.get(role))
+
+    async def _run(self, role: str, inp: Any, caller: Caller, session: AsyncSession) -> Any:
+        prompt = await self._prepare(role, caller, session)
+        spec = SPECS[role]
+        rendered = prompting.render(prompt, spec.variables(inp, self.thresholds))
+        failures: list[str] = []
+        records: list[AIUsage] = []
+        for link in self.table[role]:
+            if link.provider == OFFLINE:
+                break
+            started = time.perf_counter()
+            try:
+                output, chat = await self._ask(role, link, rendered.messages(), inp)
+            except _Failed as exc:
+                reason = f"{link.label}: {exc.reason}"
+                failures.append(reason)
+                records.append(
+                    self._record(
+                        role, link, prompt, caller, exc.tokens_in, exc.tokens_out, started, reason
+                    )
+                )
+                continue
+            usage = self._usage(link, prompt, chat, started, failures)
+            records.append(self._record_usage(role, usage, caller, failures))
+            self._add(session, records)
+            return AIResult(output, usage, records)
+        result = await self._offline(role, inp, caller, prompt, failures)
+        result.records[:0] = records
+        self._add(session, result.records)
+        return result
+
+    async def _ask(
+        self, role: str, link: Link, messages: list[dict[str, str]], inp: Any
+    ) -> tuple[Any, ChatResult]:
+        """One provider's answer, validated, with one repair turn for structured roles."""
+        spec = SPECS[role]
+        provider = self.providers[link.provider]
+        structured = spec.output is not None
+        request = ChatRequest(messages, link.model, json_mode=structured)
+        chat = await self._chat(provider, request)
+        if not structured:
+            return finish(role, chat.text, inp, self.thresholds, from_llm=True), chat
+        assert spec.output is not None
+        try:
+            output = parse_output(chat.text, spec.output)
+            return finish(role, output, inp, self.thresholds, from_llm=True), chat
+        except (InvalidOutput, ValueError) as first:
+            repair = ChatRequest(repair_messages(messages, chat.text, str(first)), link.model, True)
+            fixed = await self._chat(provider, repair, spent=chat)
+            total = ChatResult(
+                fixed.text,
+                fixed.model,
+                chat.tokens_in + fixed.tokens_in,
+                chat.tokens_out + fixed.tokens_out,
+            )
+            try:
+                output = parse_output(fixed.text, spec.output)
+                return finish(role, output, inp, self.thresholds, from_llm=True), total
+            except (InvalidOutput, ValueError) as second:
+                raise _Failed(
+                    f"invalid output after one repair ({second})",
+                    total.tokens_in,
+                    total.tokens_out,
+                ) from second
+
+    async def _chat(
+        self, provider: Provider, request: ChatRequest, spent: ChatResult | None = None
+    ) -> ChatResult:
+        try:
+            return await provider.complete(request)
+        except ProviderError as exc:
+            raise _Failed(
+                exc.reason,
+                spent.tokens_in if spent else 0,
+                spent.tokens_out if spent else 0,
+            ) from exc
+
+    async def _offline_output(self, role: str, inp: Any) -> Any:
+        spec = SPECS[role]
+        embedder = self._local_embedder()
+        output = await asyncio.to_thread(spec.offline, inp, embedder, self.thresholds)
+        return finish(role, output, inp, self.thresholds, from_llm=False)
+
+    async def _offline(
+        self, role: str, inp: Any, caller: Caller, prompt: Any, failures: list[str]
+    ) -> AIResult[Any]:
+        started = time.perf_counter()
+        output = await self._offline_output(role, inp)
+        tokens_in, tokens_out = await asyncio.to_thread(
+            _count_tokens, SPECS[role].input_text(inp), output
+        )
+        chat = ChatResult("", "offline-engine", tokens_in, tokens_out)
+        link = Link(OFFLINE, "offline-engine")
+        usage = self._usage(link, prompting.offline_prompt(role), chat, started, failures)
+        return AIResult(output, usage, [self._record_usage(role, usage, caller, failures)])
+
+    def _local_embedder(self) -> Any:
+        if self._embedder is None:
+            from learningos.retrieval.embeddings import LocalEmbedder
+
+            self._embedder = LocalEmbedder(threads=self.settings.embedding_threads)
+        return self._embedder
+
+    # -- accounting ------------------------------------------------------------------------
+
+    def _usage(
+        self,
+        link: Link,
+        prompt: Any,
+        chat: ChatResult,
+        started: float,
+        failures: list[str],
+    ) -> Usage:
+        model = chat.model or link.model
+        if link.provider != OFFLINE and price_of(self.prices, model) is None:
+            log.warning("ai.unknown_price", provider=link.provider, model=model)
+        return Usage(
+            provider=link.provider,
+            model=model,
+            prompt_id=prompt.id if prompt else None,
+            prompt_version=prompt.version if prompt else None,
+            tokens_in=chat.tokens_in,
+            tokens_out=chat.tokens_out,
+            cost_usd=cost(self.prices, model, chat.tokens_in, chat.tokens_out),
+            latency_ms=int((time.perf_counter() - started) * 1000),
+            fallback=bool(failures),
+            fallback_reason="; ".join(failures) or None,
+        )
+
+    def _record_usage(
+        self, role: str, usage: Usage, caller: Caller, failures: list[str]
+    ) -> AIUsage:
+        log.info(
+            "ai.call",
+            role=role,
+            provider=usage.provider,
+            model=usage.model,
+            prompt=usage.prompt_id,
+            tokens_in=usage.tokens_in,
+            tokens_out=usage.tokens_out,
+            cost_usd=str(usage.cost_usd),
+            latency_ms=usage.latency_ms,
+            fallback=usage.fallback,
+            fallback_reason=usage.fallback_reason,
+        )
+        return AIUsage(
+            user_id=caller.user_id,
+            content_id=caller.content_id,
+            role=role,
+            provider=usage.provider,
+            model=usage.model,
+            prompt_id=usage.prompt_id,
+            prompt_version=usage.prompt_version,
+            tokens_in=usage.tokens_in,
+            tokens_out=usage.tokens_out,
+            cost_usd=usage.cost_usd,
+            latency_ms=usage.latency_ms,
+            ok=True,
+            fallback=bool(failures),
+        )
+
+    def _record(
+        self,
+        role: str,
+        link: Link,
+        prompt: Any,
+        caller: Caller,
+        tokens_in: int,
+        tokens_out: int,
+        started: float,
+        reason: str,
+    ) -> AIUsage:
+        """A failed attempt: its tokens still count (a bad reply was paid for)."""
+        log.warning("ai.attempt_failed", role=role, provider=link.provider, reason=reason)
+        return AIUsage(
+            user_id=caller.user_id,
+            content_id=caller.content_id,
+            role=role,
+            provider=link.provider,
+            model=link.model,
+            prompt_id=prompt.id,
+            prompt_version=prompt.version,
+            tokens_in=tokens_in,
+            tokens_out=tokens_out,
+            cost_usd=cost(self.prices, link.model, tokens_in, tokens_out),
+            latency_ms=int((time.perf_counter() - started) * 1000),
+            ok=False,
+            error=reason[:2000],
+        )
+
+    @staticmethod
+    def _add(session: AsyncSession, records: list[AIUsage]) -> None:
+        session.add_all(records)
+
+    async def aclose(self) -> None:
+        for provider in self.providers.values():
+            await provider.aclose()
+
+
+def _count_tokens(text: str, output: Any) -> tuple[int, int]:
+    from learningos.retrieval.context import token_counter
+
+    counter = token_counter()
+    shown = output.model_dump_json() if hasattr(output, "model_dump_json") else str(output)
+    return counter.count(text), counter.count(shown)
+
+
+def _chunks(text: str, words: int = 6) -> list[str]:
+    """The offline reply in small pieces, so the page shows it the same way as a stream."""
+    parts = text.split(" ")
+    return [
+        " ".join(parts[i : i + words]) + (" " if i + words < len(parts) else "")
+        for i in range(0, len(parts), words)
+    ]
+
+
+def build_providers(settings: Settings) -> dict[str, Provider]:
+    """The configured OpenAI-compatible providers; clients connect on first use."""
+    from learningos.ai.providers.openai_compat import OpenAICompatProvider
+
+    timeout, retries = settings.ai_timeout_seconds, settings.ai_max_retries
+    providers: dict[str, Provider] = {}
+    if settings.openai_api_key:
+        providers["openai"] = OpenAICompatProvider(
+            "openai",
+            base_url=settings.openai_base_url,
+            api_key=settings.openai_api_key.get_secret_value(),
+            timeout=timeout,
+            max_retries=retries,
+        )
+    if settings.deepseek_api_key:
+        providers["deepseek"] = OpenAICompatProvider(
+            "deepseek",
+            base_url=settings.deepseek_base_url,
+            api_key=settings.deepseek_api_key.get_secret_value(),
+            timeout=timeout,
+            max_retries=retries,
+        )
+    for name, cfg in settings.ai_providers.items():
+        if not cfg.base_url:
+            continue
+        providers[name] = OpenAICompatProvider(
+            name,
+            base_url=cfg.base_url,
+            api_key=cfg.api_key.get_secret_value() if cfg.api_key else "not-needed",
+            timeout=cfg.timeout_seconds or timeout,
+            max_retries=cfg.max_retries if cfg.max_retries is not None else retries,
+        )
+    return providers

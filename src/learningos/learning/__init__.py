@@ -1,0 +1,1 @@
+"""The learning loop: learning maps, sessions, notes, progress and review."""

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ConceptOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    title: str
+    description: str
+    difficulty: int
+    estimated_minutes: int
+    order_index: int
+    milestone: int
+    prerequisites: list[str]
+    source_sections: list[str]
+    page_start: int | None
+    page_end: int | None
+
+
+class MilestoneOut(BaseModel):
+    title: str
+    description: str = ""
+
+
+class MapOut(BaseModel):
+    id: uuid.UUID
+    content_id: uuid.UUID
+    overview: str
+    milestones: list[MilestoneOut]
+    total_minutes: int
+    generated_by: str | None
+    generated_at: datetime
+    concepts: list[ConceptOut]
+
+
+class GenerateMapIn(BaseModel):
+    content_id: uuid.UUID
+
+
+class AskIn(BaseModel):
+    question: str = Field(min_length=1, max_length=1000)
+
+
+class CitationOut(BaseModel):
+    section_id: str | None
+    title: str
+    page_start: int | None
+    page_end: int | None
+
+
+class UsageOut(BaseModel):
+    engine: str  # "offline engine" or "provider · model"
+    provider: str
+    model: str
+    prompt_id: str | None
+    prompt_version: int | None
+    tokens_in: int
+    tokens_out: int
+    cost_usd: str
+    latency_ms: int
+    fallback: bool
+
+
+class AskOut(BaseModel):
+    answer: str
+    question: str  # the tutor's follow-up question
+    citations: list[CitationOut]
+    usage: UsageOut

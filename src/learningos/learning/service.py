@@ -1,0 +1,122 @@
+"""Learning-map and tutor services shared by the JSON API and the pages."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from learningos.ai.gateway import AIResult, Caller, Usage
+from learningos.ai.inputs import ConceptRef, Passage, TutorInput
+from learningos.ai.schemas import TutorOutput
+from learningos.content import service as content_service
+from learningos.kit.errors import Conflict, NotFound
+from learningos.learning.repository import MapRepository
+from learningos.models.content import Content
+from learningos.models.jobs import Job
+from learningos.models.learning import Concept, LearningMap
+from learningos.models.user import User
+from learningos.retrieval.context import assemble_context
+from learningos.services import Services
+
+
+def caller_for(user: User, content: Content | None = None) -> Caller:
+    return Caller(user_id=user.id, tier=user.tier, content_id=content.id if content else None)
+
+
+def _ready(content: Content) -> None:
+    if content.status != "ready":
+        raise Conflict("This content is still being processed. Try again when it is ready.")
+
+
+async def map_with_concepts(
+    session: AsyncSession, content_id: uuid.UUID
+) -> tuple[LearningMap | None, list[Concept]]:
+    """The map and its concepts, for a page (the caller has checked read access)."""
+    repo = MapRepository(session)
+    learning_map = await repo.of_content(content_id)
+    return learning_map, await repo.concepts(learning_map.id) if learning_map else []
+
+
+async def get_map(session: AsyncSession, user: User, content_id: uuid.UUID) -> dict[str, Any]:
+    """The content's learning map with its concepts in prerequisite-first order."""
+    content = await content_service.get_readable(session, user, content_id)
+    repo = MapRepository(session)
+    learning_map = await repo.of_content(content.id)
+    if learning_map is None:
+        if content.status != "ready":
+            raise NotFound("The learning map is built when processing finishes.")
+        raise NotFound("This content has no learning map yet. Generate one.")
+    concepts = await repo.concepts(learning_map.id)
+    return {
+        "id": learning_map.id,
+        "content_id": content.id,
+        "overview": learning_map.overview,
+        "milestones": learning_map.milestones,
+        "total_minutes": learning_map.total_minutes,
+        "generated_by": learning_map.generated_by,
+        "generated_at": learning_map.generated_at,
+        "concepts": concepts,
+    }
+
+
+async def request_map(
+    session: AsyncSession, services: Services, user: User, content_id: uuid.UUID
+) -> Job:
+    """Queue (re)generation of the content's learning map; the owner's or an admin's call."""
+    content = await content_service.get_owned(session, user, content_id)
+    _ready(content)
+    return await services.queue.enqueue(
+        session, "learning.generate_map", {"content_id": str(content.id)}, user_id=user.id
+    )
+
+
+async def ask(
+    session: AsyncSession, services: Services, user: User, content_id: uuid.UUID, question: str
+) -> AIResult[TutorOutput]:
+    """The tutor answers a free question from the learner's material, with citations."""
+    content = await content_service.get_readable(session, user, content_id)
+    _ready(content)
+    context = await assemble_context(
+        session,
+        services.index,
+        services.cache,
+        content_id=content.id,
+        concept_text=question,
+        notes=[],
+        mistakes=[],
+        k=4,
+    )
+    passages = [
+        Passage(
+            text=text,
+            title=hit.title,
+            section_id=str(hit.section_id),
+            page_start=hit.page_start,
+            page_end=hit.page_end,
+        )
+        for hit, text in zip(context.sources, context.source_texts, strict=False)
+    ]
+    inp = TutorInput(
+        concept=ConceptRef(title=content.title, description=content.description or ""),
+        passages=passages,
+        question=question,
+        pace=str(user.preferences.get("pace", "normal")),
+    )
+    return await services.ai.tutor(inp, caller_for(user, content), session)
+
+
+def usage_out(usage: Usage) -> dict[str, Any]:
+    return {
+        "engine": usage.engine,
+        "provider": usage.provider,
+        "model": usage.model,
+        "prompt_id": usage.prompt_id,
+        "prompt_version": usage.prompt_version,
+        "tokens_in": usage.tokens_in,
+        "tokens_out": usage.tokens_out,
+        "cost_usd": str(usage.cost_usd),
+        "latency_ms": usage.latency_ms,
+        "fallback": usage.fallback,
+    }

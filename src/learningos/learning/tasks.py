@@ -1,0 +1,25 @@
+"""Learning jobs: (re)generate a content item's learning map."""
+
+from __future__ import annotations
+
+import uuid
+
+from learningos.ai.gateway import Caller
+from learningos.kit.queue import JobContext, PermanentJobError, job
+from learningos.learning.maps import generate_map
+from learningos.models.content import Content
+
+
+@job("learning.generate_map", max_attempts=3)
+async def generate_map_job(ctx: JobContext) -> None:
+    content_id = uuid.UUID(ctx.job.payload["content_id"])
+    content = await ctx.session.get(Content, content_id)
+    if content is None:
+        raise PermanentJobError("the content no longer exists")
+    caller = Caller(user_id=ctx.job.user_id, content_id=content.id, check_budget=False)
+    try:
+        await generate_map(ctx.session, ctx.services, content, caller)
+    except ValueError as exc:
+        raise PermanentJobError(
+            f"No learning map could be built from this material: {exc}"
+        ) from exc

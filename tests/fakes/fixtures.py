@@ -1,0 +1,43 @@
+"""Pytest fixtures for the fakes. Import them explicitly in a test module:
+
+from tests.fakes.fixtures import fake_openai  # noqa: F401
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from tests.fakes.openai_server import FakeOpenAI
+
+_lock = threading.Lock()
+_shared: FakeOpenAI | None = None
+
+
+def _shared_server(config: pytest.Config) -> FakeOpenAI:
+    """One server for the whole run, started on first use and stopped when pytest finishes."""
+    global _shared
+    with _lock:
+        if _shared is None:
+            server = FakeOpenAI().start()
+            config.add_cleanup(server.stop)
+            _shared = server
+
+            def forget() -> None:
+                global _shared
+                _shared = None
+
+            config.add_cleanup(forget)
+        return _shared
+
+
+@pytest.fixture
+def fake_openai(request: pytest.FixtureRequest) -> Iterator[FakeOpenAI]:
+    """The shared fake OpenAI server with an empty queue, no recorded requests, key "test-key"
+    and the default reply; reset again after the test."""
+    server = _shared_server(request.config)
+    server.reset()
+    yield server
+    server.reset()
