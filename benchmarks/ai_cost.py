@@ -53,7 +53,10 @@ REVIEWER = json.dumps(
         "summary": "Five concepts covered in 40 minutes. Confidence rose on three of them; two "
         "stay below 0.6.",
         "weak_points": ["Variance: link to the shape of the distribution", "PMFs: normalising"],
-        "schedule": [{"concept": "Variance", "due_in_days": 1}, {"concept": "PMFs", "due_in_days": 2}],
+        "schedule": [
+            {"concept": "Variance", "due_in_days": 1},
+            {"concept": "PMFs", "due_in_days": 2},
+        ],
     }
 )
 ANSWER = (
