@@ -137,3 +137,115 @@ def retrieval(
     sections = segment(extract_pdf(pdf, max_pages=100_000))
     result = run_retrieval_eval(sections, questions, k=k)
     _print(list(result.items()), result if as_json else None)
+
+
+@app.command("examiner")
+def examiner(
+    csv_path: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            metavar="CSV",
+            help="Columns id, question, desired_answer, student_answer, score_avg (0-5).",
+        ),
+    ],
+    provider: Annotated[
+        str,
+        typer.Option(
+            help="offline (default) or a configured provider, with --model; the call goes "
+            "through the AI gateway (prompt, repair, boundaries)."
+        ),
+    ] = "offline",
+    model: Annotated[str | None, typer.Option(help="The provider's model, e.g. gpt-4o.")] = None,
+    cross_validate: Annotated[
+        bool,
+        typer.Option(
+            "--cross-validate",
+            help="Offline only: refit the calibration with folds grouped by question, so every "
+            "answer is scored by a model that never saw its question.",
+        ),
+    ] = False,
+    folds: Annotated[int, typer.Option(min=2, help="Folds for --cross-validate.")] = 10,
+    concurrency: Annotated[int, typer.Option(min=1, max=32, help="Parallel LLM calls.")] = 4,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object last.")] = False,
+) -> None:
+    """Agreement of the Examiner with human grades: Pearson r and RMSE on the 0-5 scale."""
+    from learningos.ai import examiner_eval
+    from learningos.retrieval.embeddings import LocalEmbedder
+
+    try:
+        rows = examiner_eval.load_rows(csv_path)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="CSV") from exc
+    if not rows:
+        raise typer.BadParameter("the file has no rows", param_hint="CSV")
+    start = time.perf_counter()
+    extra: dict[str, Any] = {}
+    if provider == "offline":
+        embedder = LocalEmbedder()
+        if cross_validate:
+            result = examiner_eval.cross_validate(rows, embedder, folds)
+            method = f"offline engine, {folds}-fold cross-validation grouped by question"
+        else:
+            from learningos.ai.offline.examiner import examine
+
+            result = examiner_eval.score(
+                rows, lambda r: examine(examiner_eval.to_input(r), embedder).confidence
+            )
+            method = "offline engine, shipped calibration"
+    else:
+        if not model:
+            raise typer.BadParameter("--model is needed with --provider", param_hint="--model")
+        if cross_validate:
+            raise typer.BadParameter(
+                "only the offline engine is calibrated", param_hint="--cross-validate"
+            )
+        confidences, fallbacks = asyncio.run(_llm_confidences(rows, provider, model, concurrency))
+        result = examiner_eval.score_predictions(rows, confidences)
+        method = f"{provider}:{model} through the AI gateway"
+        extra["fallbacks"] = fallbacks
+    result = {**result, **extra, "method": method, "seconds": round(time.perf_counter() - start, 1)}
+    _print(list(result.items()), result if as_json else None)
+
+
+async def _llm_confidences(
+    rows: list[Any], provider: str, model: str, concurrency: int
+) -> tuple[list[float], int]:
+    """Each answer scored by the gateway with `provider:model` first in the examiner's chain;
+    answers the gateway had to give to the offline engine are counted as fallbacks."""
+    from learningos.ai import examiner_eval
+    from learningos.ai.gateway import AIGateway, Caller, build_providers
+    from learningos.config import Settings, get_settings
+    from learningos.kit.db import Database
+    from learningos.kit.migrate import upgrade
+
+    base = get_settings()
+    with tempfile.TemporaryDirectory(prefix="learningos-eval-") as folder:
+        values = base.model_dump()
+        values.update(
+            data_dir=Path(folder),
+            database_url=None,
+            redis_url=None,
+            ai_routing={"examiner": [f"{provider}:{model}"]},
+        )
+        settings = Settings(**values)
+        await asyncio.to_thread(upgrade, settings.resolved_database_url)
+        db = Database(settings.resolved_database_url)
+        gateway = AIGateway(settings, build_providers(settings))
+        gate = asyncio.Semaphore(concurrency)
+        fallbacks = 0
+
+        async def one(row: Any) -> float:
+            nonlocal fallbacks
+            async with gate, db.transaction() as session:
+                result = await gateway.examine(examiner_eval.to_input(row), Caller(None), session)
+            fallbacks += result.usage.fallback
+            return result.output.confidence
+
+        try:
+            confidences = await asyncio.gather(*(one(r) for r in rows))
+        finally:
+            await gateway.aclose()
+            await db.dispose()
+    return list(confidences), fallbacks

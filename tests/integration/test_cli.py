@@ -20,7 +20,16 @@ def run(args: list[str], tmp_path, stdin: str = "", **env: str) -> subprocess.Co
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["serve"], ["worker"], ["db"], ["db", "upgrade"], ["user"], ["user", "create"]],
+    [
+        [],
+        ["serve"],
+        ["worker"],
+        ["db"],
+        ["db", "upgrade"],
+        ["user"],
+        ["user", "create"],
+        ["eval", "examiner"],
+    ],  # fmt: skip
 )
 def test_every_command_has_help(command, tmp_path):
     result = run([*command, "--help"], tmp_path)

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from learningos.ai import boundaries
 from learningos.ai import examiner_eval as ev
 from learningos.ai.inputs import ConceptRef, ExaminerInput, Passage
 from learningos.ai.offline import examiner, nlp
@@ -165,6 +166,8 @@ def test_feedback_never_teaches_praises_or_quotes_the_reference(embedder: LocalE
         lowered = feedback.lower()
         assert feedback.strip()
         assert not any(phrase in lowered for phrase in TEACHING), feedback
+        assert not boundaries.TEACHING.search(feedback), feedback
+        assert not boundaries.ENCOURAGING.search(feedback), feedback
         for sentence in references:
             assert sentence.lower().rstrip(".") not in lowered, feedback
 
