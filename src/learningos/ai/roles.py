@@ -31,6 +31,7 @@ from learningos.ai.schemas import (
     ReviewerOutput,
     TutorOutput,
 )
+from learningos.retrieval.context import page_label
 
 QUESTION_KINDS: tuple[QuestionKind, ...] = ("own_words", "scenario", "comparison", "what_if")
 _KIND_TEXT = {
@@ -58,11 +59,7 @@ def fallback_question(kind: QuestionKind, title: str) -> str:
 
 
 def pages(passage: Passage) -> str:
-    if passage.page_start is None:
-        return ""
-    if passage.page_end in (None, passage.page_start):
-        return f"p. {passage.page_start}"
-    return f"pp. {passage.page_start}-{passage.page_end}"
+    return page_label(passage.page_start, passage.page_end)
 
 
 def sources(passages: list[Passage], max_chars: int = 6000) -> list[dict[str, Any]]:

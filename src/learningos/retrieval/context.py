@@ -151,12 +151,18 @@ def build_context(
     return Context(text=text, sources=kept, tokens=counter.count(text), source_texts=kept_texts)
 
 
-def _pages(hit: Hit) -> str:
-    if hit.page_start is None:
+def page_label(start: int | None, end: int | None) -> str:
+    """ "p. 4" or "pp. 4-6"; empty without a page."""
+    if start is None:
         return ""
-    if hit.page_end in (None, hit.page_start):
-        return f" (p. {hit.page_start})"
-    return f" (pp. {hit.page_start}-{hit.page_end})"
+    if end in (None, start):
+        return f"p. {start}"
+    return f"pp. {start}-{end}"
+
+
+def _pages(hit: Hit) -> str:
+    label = page_label(hit.page_start, hit.page_end)
+    return f" ({label})" if label else ""
 
 
 def _generation_key(content_id: uuid.UUID) -> str:
