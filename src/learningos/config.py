@@ -117,6 +117,11 @@ class Settings(BaseSettings):
     # Coach rule: confidence >= proceed -> proceed; >= practice -> practice task; else review.
     coach_proceed_threshold: float = Field(default=0.75, ge=0, le=1)
     coach_practice_threshold: float = Field(default=0.5, ge=0, le=1)
+    # Spaced review: confidence below these bounds rates a review Again / Hard / Good; at or
+    # above the last one, Easy (FSRS ratings).
+    review_rating_bounds: tuple[float, float, float] = (0.4, 0.6, 0.85)
+    # Time spent is summed from interaction timestamps; a gap longer than this counts as this.
+    progress_idle_cap_seconds: int = Field(default=300, ge=10, le=7200)
     # Embeddings: auto = OpenAI when LEARNINGOS_OPENAI_API_KEY is set, else local MiniLM.
     embedding_provider: Literal["auto", "local", "openai"] = "auto"
 

@@ -5,16 +5,24 @@ from learningos.models.auth import AuditEvent, RefreshToken
 from learningos.models.content import Content, ContentAccess, ContentSection
 from learningos.models.jobs import Job
 from learningos.models.learning import (
+    Adaptation,
     Concept,
+    ConceptProgress,
+    Engagement,
     Interaction,
     LearningMap,
     LearningSession,
+    NoteVersion,
     UserNote,
 )
 from learningos.models.user import User
 
 __all__ = [
     "AIUsage",
+    "Adaptation",
+    "ConceptProgress",
+    "Engagement",
+    "NoteVersion",
     "AuditEvent",
     "Concept",
     "Content",

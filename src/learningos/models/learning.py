@@ -66,8 +66,14 @@ class LearningSession(IdMixin, TimestampMixin, Base):
     paused_from: Mapped[str | None] = mapped_column(String(24))
     confidence_score: Mapped[float | None]
     time_spent_seconds: Mapped[int] = mapped_column(default=0)
-    version: Mapped[int] = mapped_column(default=1)
+    version: Mapped[int] = mapped_column(default=1)  # optimistic lock: bumped by every change
     completed_at: Mapped[datetime | None]
+    mode: Mapped[str] = mapped_column(String(16), default="learn", server_default="learn")
+    milestone: Mapped[int | None]  # the milestone this session works through
+    queue: Mapped[list[Any] | None] = mapped_column()  # concept ids still to do (review mode)
+    practice_task: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[dict[str, Any] | None] = mapped_column()  # the reviewer's, on completion
+    last_activity_at: Mapped[datetime | None]
 
 
 class Interaction(IdMixin, Base):
@@ -78,6 +84,9 @@ class Interaction(IdMixin, Base):
         ForeignKey("learning_sessions.id", ondelete="CASCADE"), index=True
     )
     role: Mapped[str] = mapped_column(String(16), index=True)
+    concept_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("concepts.id", ondelete="SET NULL"), index=True
+    )
     client_id: Mapped[str | None] = mapped_column(String(64))
     user_input: Mapped[str | None] = mapped_column(Text)
     ai_response: Mapped[str | None] = mapped_column(Text)
@@ -107,3 +116,92 @@ class UserNote(IdMixin, TimestampMixin, Base):
     content: Mapped[str] = mapped_column(Text, default="")
     ai_feedback: Mapped[dict[str, Any] | None] = mapped_column()
     version: Mapped[int] = mapped_column(default=1)
+
+
+class NoteVersion(IdMixin, Base):
+    """Every saved version of a note, with the AI feedback given on that version."""
+
+    __tablename__ = "note_versions"
+    __table_args__ = (UniqueConstraint("note_id", "version"),)
+
+    note_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("user_notes.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int]
+    content: Mapped[str] = mapped_column(Text, default="")
+    ai_feedback: Mapped[dict[str, Any] | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ConceptProgress(IdMixin, TimestampMixin, Base):
+    """One learner's state on one concept: status, confidence history, gaps, time, and the
+    spaced-repetition card that schedules its reviews."""
+
+    __tablename__ = "concept_progress"
+    __table_args__ = (
+        UniqueConstraint("user_id", "concept_id"),
+        CheckConstraint("status IN ('not_started', 'in_progress', 'completed')", name="status"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    concept_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("concepts.id", ondelete="CASCADE"), index=True
+    )
+    content_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("contents.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="not_started")
+    attempts: Mapped[int] = mapped_column(default=0)
+    # [{"at": iso datetime, "confidence": float, "session_id": str}], oldest first.
+    confidence_history: Mapped[list[Any]] = mapped_column(default=list)
+    last_confidence: Mapped[float | None]
+    gaps: Mapped[list[Any]] = mapped_column(default=list)  # the latest evaluation's gaps
+    time_spent_seconds: Mapped[int] = mapped_column(default=0)
+    fsrs_card: Mapped[dict[str, Any] | None] = mapped_column()  # fsrs.Card.to_dict()
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+    completed_at: Mapped[datetime | None]
+
+
+class Engagement(IdMixin, Base):
+    """A learner's engagement with a content item in a month; the subscription revenue pool
+    is shared out from these rows."""
+
+    __tablename__ = "engagement"
+    __table_args__ = (UniqueConstraint("user_id", "content_id", "month"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    content_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("contents.id", ondelete="CASCADE"), index=True
+    )
+    month: Mapped[str] = mapped_column(String(7), index=True)  # "2026-11"
+    seconds: Mapped[int] = mapped_column(default=0)
+    sessions_completed: Mapped[int] = mapped_column(default=0)
+    concept_ids: Mapped[list[Any]] = mapped_column(default=list)  # concepts accessed
+
+
+class Adaptation(IdMixin, Base):
+    """A personalisation the system made, with its reason, shown to the learner."""
+
+    __tablename__ = "adaptations"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    content_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("contents.id", ondelete="CASCADE"), index=True
+    )
+    concept_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("concepts.id", ondelete="CASCADE"), index=True
+    )
+    session_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("learning_sessions.id", ondelete="SET NULL"), index=True
+    )
+    # review_scheduled | slower_pace | offer_skip | session_length
+    kind: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
