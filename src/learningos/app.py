@@ -60,6 +60,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from learningos.jobs import endpoints as jobs_api
     from learningos.learning import endpoints as learning_api
     from learningos.learning import pages as learning_pages
+    from learningos.notes import endpoints as notes_api
+    from learningos.notes import pages as notes_pages
+    from learningos.progress import endpoints as progress_api
+    from learningos.progress import pages as progress_pages
+    from learningos.review import endpoints as review_api
+    from learningos.sessions import endpoints as sessions_api
     from learningos.web import pages as web_pages
 
     for router in (
@@ -69,9 +75,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         jobs_api.router,
         ai_api.router,
         learning_api.router,
+        sessions_api.router,
+        progress_api.router,
+        review_api.router,
         auth_pages.router,
         content_pages.router,
         learning_pages.router,
+        progress_pages.router,
+        notes_api.router,
+        notes_pages.router,
         web_pages.router,
     ):
         app.include_router(router)

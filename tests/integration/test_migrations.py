@@ -11,6 +11,7 @@ from sqlalchemy import inspect
 import learningos.models  # noqa: F401
 from learningos.kit.db import Base, make_engine
 from learningos.kit.migrate import downgrade, upgrade
+from learningos.notes.search import include_object
 from tests.conftest import PG_URL, fresh_postgres
 
 TARGETS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -24,7 +25,8 @@ async def _database(kind: str, tmp_path) -> str:  # type: ignore[no-untyped-def]
 
 
 def _diff(connection):  # type: ignore[no-untyped-def]
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    opts = {"compare_type": True, "include_object": include_object}
+    context = MigrationContext.configure(connection, opts=opts)
     return compare_metadata(context, Base.metadata)
 
 

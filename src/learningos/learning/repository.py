@@ -26,3 +26,13 @@ class MapRepository(Repository[LearningMap]):
             select(Concept).where(Concept.learning_map_id == map_id).order_by(Concept.order_index)
         )
         return list(rows)
+
+    async def concept_with_map(self, concept_id: uuid.UUID) -> tuple[Concept, LearningMap] | None:
+        row = (
+            await self.session.execute(
+                select(Concept, LearningMap)
+                .join(LearningMap, LearningMap.id == Concept.learning_map_id)
+                .where(Concept.id == concept_id)
+            )
+        ).first()
+        return (row[0], row[1]) if row else None

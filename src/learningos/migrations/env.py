@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 import learningos.models  # noqa: F401 - registers the tables
 from learningos.kit.db import Base, make_engine
+from learningos.notes.search import include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -31,6 +32,7 @@ def _configure(connection: Connection | None = None, url: str | None = None) -> 
         target_metadata=target_metadata,
         render_as_batch=is_sqlite,
         compare_type=True,
+        include_object=include_object,  # search objects the models do not describe
         literal_binds=connection is None,
     )
 

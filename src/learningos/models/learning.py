@@ -66,7 +66,8 @@ class LearningSession(IdMixin, TimestampMixin, Base):
     paused_from: Mapped[str | None] = mapped_column(String(24))
     confidence_score: Mapped[float | None]
     time_spent_seconds: Mapped[int] = mapped_column(default=0)
-    version: Mapped[int] = mapped_column(default=1)  # optimistic lock: bumped by every change
+    # Optimistic lock: every update bumps it and fails if another request changed it first.
+    version: Mapped[int] = mapped_column(default=1)
     completed_at: Mapped[datetime | None]
     mode: Mapped[str] = mapped_column(String(16), default="learn", server_default="learn")
     milestone: Mapped[int | None]  # the milestone this session works through
@@ -74,6 +75,8 @@ class LearningSession(IdMixin, TimestampMixin, Base):
     practice_task: Mapped[str | None] = mapped_column(Text)
     summary: Mapped[dict[str, Any] | None] = mapped_column()  # the reviewer's, on completion
     last_activity_at: Mapped[datetime | None]
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Interaction(IdMixin, Base):

@@ -1,0 +1,1 @@
+"""Notes: one per learner and concept, versioned, with AI feedback, searchable."""

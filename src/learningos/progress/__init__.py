@@ -1,0 +1,1 @@
+"""Progress: time spent, streaks, confidence over time, per concept, per content and overall."""

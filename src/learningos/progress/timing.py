@@ -1,0 +1,52 @@
+"""Pure time arithmetic for progress: time spent, daily streaks, local days and months."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+def time_spent(timestamps: list[datetime], idle_cap: int) -> int:
+    """Seconds between consecutive interactions, each gap capped at `idle_cap`: a learner who
+    walks away for an hour is counted for `idle_cap` seconds, not for the hour."""
+    ordered = sorted(timestamps)
+    total = sum(
+        min((later - earlier).total_seconds(), idle_cap) for earlier, later in pairwise(ordered)
+    )
+    return int(total)
+
+
+def streak(days_active: set[date], today: date) -> int:
+    """Consecutive active days ending today, or ending yesterday while today has no activity
+    yet (the streak stays alive until the day is over)."""
+    day = today if today in days_active else today - timedelta(days=1)
+    count = 0
+    while day in days_active:
+        count += 1
+        day -= timedelta(days=1)
+    return count
+
+
+def local_day(at: datetime, tz: ZoneInfo) -> date:
+    """The calendar day `at` falls on in the learner's time zone (naive means UTC)."""
+    return _aware(at).astimezone(tz).date()
+
+
+def month_key(at: datetime, tz: ZoneInfo) -> str:
+    """ "YYYY-MM" of the month `at` falls in, in the learner's time zone."""
+    return _aware(at).astimezone(tz).strftime("%Y-%m")
+
+
+def zone(name: object) -> ZoneInfo:
+    """The learner's time zone from an IANA name; UTC when it is missing or unknown."""
+    if isinstance(name, str) and name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return ZoneInfo("UTC")
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)

@@ -1,0 +1,97 @@
+"""Personalisation rules that read the learner's data. Every adaptation is stored with its
+reason, so the learner can see why the system chose what it did."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from learningos.models.learning import Adaptation, Concept, ConceptProgress, LearningSession
+
+LOW = 0.5
+HIGH_FIRST_TRY = 0.9
+EASY = 2  # difficulty at or below which a concept may be skipped after a strong start
+SLOW_FACTOR = 2.0  # time on a concept beyond this many times its estimate is unusual
+
+
+async def _already(
+    session: AsyncSession, user_id: Any, concept_id: Any, kind: str
+) -> Adaptation | None:
+    query = select(Adaptation).where(
+        Adaptation.user_id == user_id,
+        Adaptation.concept_id == concept_id,
+        Adaptation.kind == kind,
+    )
+    return await session.scalar(query.limit(1))  # type: ignore[no-any-return]
+
+
+async def after_evaluation(
+    session: AsyncSession,
+    ls: LearningSession,
+    concept: Concept,
+    progress: ConceptProgress,
+    concepts: list[Concept],
+    done: set[Any],
+) -> list[Adaptation]:
+    """The rules that fire after an evaluation; returns the new adaptations."""
+    made: list[Adaptation] = []
+    confidences = [float(h["confidence"]) for h in progress.confidence_history]
+    lows = [c for c in confidences if c < LOW]
+
+    def adapt(kind: str, reason: str, **details: Any) -> None:
+        row = Adaptation(
+            user_id=ls.user_id,
+            content_id=ls.content_id,
+            concept_id=concept.id,
+            session_id=ls.id,
+            kind=kind,
+            reason=reason,
+            details=details,
+        )
+        session.add(row)
+        made.append(row)
+
+    if len(lows) >= 2 and not await _already(session, ls.user_id, concept.id, "slower_pace"):
+        adapt(
+            "slower_pace",
+            f"{len(lows)} explanations of “{concept.title}” scored below {LOW:.1f}, so the tutor "
+            "now goes slower with more examples, and the concept is scheduled for review soon.",
+            confidences=confidences,
+        )
+    if len(confidences) == 1 and confidences[0] >= HIGH_FIRST_TRY:
+        easy = [
+            c
+            for c in concepts
+            if c.milestone == concept.milestone
+            and c.id != concept.id
+            and c.id not in done
+            and c.difficulty <= EASY
+        ]
+        if easy:
+            adapt(
+                "offer_skip",
+                f"You explained “{concept.title}” at {confidences[0]:.0%} on the first try, so "
+                f"you may skip the {len(easy)} easier concept(s) left in this milestone.",
+                concepts=[str(c.id) for c in easy],
+                titles=[c.title for c in easy],
+            )
+    estimate = concept.estimated_minutes * 60
+    if progress.time_spent_seconds > SLOW_FACTOR * estimate and not await _already(
+        session, ls.user_id, concept.id, "session_length"
+    ):
+        minutes = progress.time_spent_seconds // 60
+        adapt(
+            "session_length",
+            f"“{concept.title}” took {minutes} minutes against an estimate of "
+            f"{concept.estimated_minutes}: sessions are planned shorter, one concept at a time.",
+            minutes=minutes,
+            estimate=concept.estimated_minutes,
+        )
+    return made
+
+
+async def slowed(session: AsyncSession, user_id: Any, concept_id: Any) -> bool:
+    """Whether the tutor should go slower on this concept for this learner."""
+    return await _already(session, user_id, concept_id, "slower_pace") is not None

@@ -1,0 +1,100 @@
+"""Sessions, their interactions and the learner's per-concept progress."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from learningos.kit.repository import Repository
+from learningos.models.learning import (
+    Adaptation,
+    Concept,
+    ConceptProgress,
+    Interaction,
+    LearningSession,
+)
+
+
+class SessionRepository(Repository[LearningSession]):
+    model = LearningSession
+
+    async def owned(self, session_id: uuid.UUID, user_id: uuid.UUID) -> LearningSession | None:
+        query = select(LearningSession).where(
+            LearningSession.id == session_id, LearningSession.user_id == user_id
+        )
+        return await self.first(query)  # type: ignore[no-any-return]
+
+    async def interactions(self, session_id: uuid.UUID) -> list[Interaction]:
+        rows = await self.session.scalars(
+            select(Interaction)
+            .where(Interaction.session_id == session_id)
+            .order_by(Interaction.created_at, Interaction.id)
+        )
+        return list(rows)
+
+    async def by_client_id(self, session_id: uuid.UUID, client_id: str) -> Interaction | None:
+        query = select(Interaction).where(
+            Interaction.session_id == session_id, Interaction.client_id == client_id
+        )
+        return await self.first(query)  # type: ignore[no-any-return]
+
+    async def last_of(self, session_id: uuid.UUID, role: str) -> Interaction | None:
+        query = (
+            select(Interaction)
+            .where(Interaction.session_id == session_id, Interaction.role == role)
+            .order_by(Interaction.created_at.desc(), Interaction.id.desc())
+        )
+        return await self.first(query)  # type: ignore[no-any-return]
+
+    async def count_role(self, session_id: uuid.UUID, role: str) -> int:
+        rows = await self.session.scalars(
+            select(Interaction.id).where(
+                Interaction.session_id == session_id, Interaction.role == role
+            )
+        )
+        return len(list(rows))
+
+    async def adaptations(self, session_id: uuid.UUID) -> list[Adaptation]:
+        rows = await self.session.scalars(
+            select(Adaptation)
+            .where(Adaptation.session_id == session_id)
+            .order_by(Adaptation.created_at)
+        )
+        return list(rows)
+
+
+class ProgressRepository(Repository[ConceptProgress]):
+    model = ConceptProgress
+
+    async def of_concepts(
+        self, user_id: uuid.UUID, concept_ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, ConceptProgress]:
+        if not concept_ids:
+            return {}
+        rows = await self.session.scalars(
+            select(ConceptProgress).where(
+                ConceptProgress.user_id == user_id, ConceptProgress.concept_id.in_(concept_ids)
+            )
+        )
+        return {row.concept_id: row for row in rows}
+
+    async def get_or_create(
+        self, user_id: uuid.UUID, concept: Concept, content_id: uuid.UUID
+    ) -> ConceptProgress:
+        found = await self.of_concepts(user_id, [concept.id])
+        if concept.id in found:
+            return found[concept.id]
+        row = ConceptProgress(
+            user_id=user_id,
+            concept_id=concept.id,
+            content_id=content_id,
+            status="not_started",
+            attempts=0,
+            confidence_history=[],
+            gaps=[],
+            time_spent_seconds=0,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return row

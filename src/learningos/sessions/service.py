@@ -1,0 +1,493 @@
+"""The guided learning loop, shared by the JSON API and the pages.
+
+Each request applies one learner action through the state machine and runs the AI steps it
+implies, in one transaction: `start` and a `continue` into a new explanation run the tutor;
+`answer` runs the examiner and the coach; `ask` runs the tutor on a free question. Two requests
+acting on one session at once cannot both win: the session row carries a version, and the
+later writer gets a conflict. A learner message sent again with the same `client_id` is not
+applied twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from learningos.ai.gateway import AIResult
+from learningos.ai.schemas import TutorOutput
+from learningos.content import service as content_service
+from learningos.kit.db import utcnow
+from learningos.kit.errors import Conflict, NotFound, ValidationFailed
+from learningos.learning.repository import MapRepository
+from learningos.learning.service import caller_for
+from learningos.models.learning import (
+    Adaptation,
+    Concept,
+    ConceptProgress,
+    Interaction,
+    LearningSession,
+)
+from learningos.models.user import User
+from learningos.services import Services
+from learningos.sessions import machine, personalise, steps
+from learningos.sessions.repository import ProgressRepository, SessionRepository
+
+MAX_MESSAGE = 5000
+
+
+@dataclass
+class Turn:
+    """What one request did, for its response."""
+
+    ls: LearningSession
+    replayed: bool = False
+    stream: asyncio.Queue[str] | None = None  # when set, the tutor's text goes here as it comes
+    new: list[Interaction] = field(default_factory=list)
+    adaptations: list[Adaptation] = field(default_factory=list)
+
+
+async def owned(session: AsyncSession, user: User, session_id: uuid.UUID) -> LearningSession:
+    ls = await SessionRepository(session).owned(session_id, user.id)
+    if ls is None:
+        raise NotFound("No such session.")
+    return ls
+
+
+async def _concepts(session: AsyncSession, content_id: uuid.UUID) -> list[Concept]:
+    learning_map = await MapRepository(session).of_content(content_id)
+    if learning_map is None:
+        raise Conflict("This material has no learning map yet.")
+    return await MapRepository(session).concepts(learning_map.id)
+
+
+def next_concept(
+    concepts: list[Concept], progress: dict[uuid.UUID, ConceptProgress], skip: set[uuid.UUID]
+) -> Concept | None:
+    """The first concept in map order not yet completed whose prerequisites are completed
+    (mastered ones are skipped); failing that, the first one not completed."""
+    done = {cid for cid, p in progress.items() if p.status == "completed"} | skip
+    remaining = [c for c in concepts if c.id not in done]
+    for concept in remaining:
+        if all(uuid.UUID(str(p)) in done for p in concept.prerequisites):
+            return concept
+    return remaining[0] if remaining else None
+
+
+async def start(
+    session: AsyncSession,
+    services: Services,
+    user: User,
+    content_id: uuid.UUID,
+    concept_id: uuid.UUID | None = None,
+    mode: str = "learn",
+) -> LearningSession:
+    """A new session on a content item: a given concept, the next one by the map, or (review
+    mode) the concepts due for review."""
+    content = await content_service.get_readable(session, user, content_id)
+    if content.status != "ready":
+        raise Conflict("This material is still being processed.")
+    concepts = await _concepts(session, content.id)
+    by_id = {c.id: c for c in concepts}
+    queue: list[str] | None = None
+    if mode == "review":
+        from learningos.review.service import start_items
+
+        due = [cid for cid in await start_items(session, user, content.id) if cid in by_id]
+        if not due:
+            raise Conflict("Nothing in this material is due for review today.")
+        first: Concept | None = by_id[due[0]]
+        queue = [str(cid) for cid in due[1:]]
+    elif concept_id is not None:
+        first = by_id.get(concept_id)
+        if first is None:
+            raise NotFound("This concept is not part of this material's learning map.")
+    else:
+        progress = await ProgressRepository(session).of_concepts(user.id, list(by_id))
+        first = next_concept(concepts, progress, set())
+        if first is None:
+            raise Conflict("Every concept of this map is completed. Start a review instead.")
+    assert first is not None
+    ls = LearningSession(
+        user_id=user.id,
+        content_id=content.id,
+        concept_id=first.id,
+        status="active",
+        state="init",
+        mode=mode,
+        milestone=first.milestone,
+        queue=queue,
+        last_activity_at=utcnow(),
+        time_spent_seconds=0,
+    )
+    session.add(ls)
+    await session.flush()
+    return ls
+
+
+async def interact(
+    session: AsyncSession,
+    services: Services,
+    user: User,
+    session_id: uuid.UUID,
+    action: str,
+    message: str | None = None,
+    client_id: str | None = None,
+    stream: asyncio.Queue[str] | None = None,
+) -> Turn:
+    """Apply one learner action (see `machine.ACTIONS`). With `stream`, any tutor reply the
+    action produces is also put there piece by piece as it is generated (a "\x00reset" piece
+    means a provider failed mid-reply and the next one starts over)."""
+    ls = await owned(session, user, session_id)
+    if client_id and await SessionRepository(session).by_client_id(ls.id, client_id):
+        return Turn(ls, replayed=True)
+    if action not in (*machine.ACTIONS, "skip"):
+        raise ValidationFailed(f"Unknown action {action!r}.", details={"allowed": machine.ACTIONS})
+    turn = Turn(ls, stream=stream)
+    try:
+        await _apply(session, services, user, turn, action, (message or "").strip(), client_id)
+        await session.flush()
+    except StaleDataError as exc:
+        raise Conflict(
+            "This session was changed by another request (another tab?). Reload it.",
+            details={"session_id": str(session_id)},
+        ) from exc
+    except IntegrityError as exc:  # the same client_id raced with itself
+        raise Conflict("This message was already received.") from exc
+    return turn
+
+
+def _move(ls: LearningSession, event: str) -> None:
+    try:
+        state = machine.next_state(ls.state, event, ls.paused_from)  # type: ignore[arg-type]
+    except machine.InvalidTransition as exc:
+        allowed = machine.allowed(ls.state, ls.paused_from)  # type: ignore[arg-type]
+        raise Conflict(
+            f"You cannot {event} now: the session is in the {ls.state.replace('_', ' ')} step. "
+            f"Possible now: {', '.join(allowed) or 'nothing (it is complete)'}.",
+            details={"state": ls.state, "allowed": allowed},
+        ) from exc
+    if state == "paused":
+        ls.paused_from, ls.status = ls.state, "paused"
+    elif ls.state == "paused":
+        ls.paused_from, ls.status = None, "active"
+    ls.state = state
+
+
+async def _apply(
+    session: AsyncSession,
+    services: Services,
+    user: User,
+    turn: Turn,
+    action: str,
+    message: str,
+    client_id: str | None,
+) -> None:
+    ls = turn.ls
+    now = utcnow()
+    seconds = _elapsed(services, ls, now)
+    ls.last_activity_at = now
+    concept, progress = await _current(session, ls)
+    if action in ("answer", "ask"):
+        if not message:
+            raise ValidationFailed("Write something first.", details={"message": "empty"})
+        if len(message) > MAX_MESSAGE:
+            raise ValidationFailed(f"Keep it under {MAX_MESSAGE:,} characters.")
+    if ls.state not in ("paused", "complete") and action not in ("pause", "end"):
+        await _spend(session, services, user, ls, progress, seconds, now)
+    if action == "start":
+        _move(ls, "start")
+        await _explain(session, services, user, turn, concept, progress, client_id)
+    elif action == "answer":
+        _move(ls, "answer")
+        await _evaluate(session, services, user, turn, concept, progress, message, client_id)
+        _move(ls, "evaluated")
+    elif action == "continue":
+        await _continue(session, services, user, turn, concept, progress, client_id)
+    elif action == "ask":
+        _move(ls, "ask")
+        await _answer_question(session, services, user, turn, concept, progress, message, client_id)
+    elif action == "skip":
+        await _skip(session, turn)
+    elif action in ("pause", "resume"):
+        _move(ls, action)
+    elif action == "end":
+        _move(ls, "end")
+        await _complete(session, services, user, ls)
+
+
+def _elapsed(services: Services, ls: LearningSession, now: Any) -> int:
+    if ls.last_activity_at is None or ls.state == "paused":
+        return 0
+    gap = int((now - ls.last_activity_at).total_seconds())
+    return max(0, min(gap, services.settings.progress_idle_cap_seconds))
+
+
+async def _spend(
+    session: AsyncSession,
+    services: Services,
+    user: User,
+    ls: LearningSession,
+    progress: ConceptProgress,
+    seconds: int,
+    now: Any,
+    completed: bool = False,
+) -> None:
+    from learningos.progress.service import record_activity
+
+    ls.time_spent_seconds += seconds
+    progress.time_spent_seconds += seconds
+    assert ls.content_id is not None
+    await record_activity(
+        session,
+        user_id=user.id,
+        content_id=ls.content_id,
+        concept_id=progress.concept_id,
+        seconds=seconds,
+        at=now,
+        tz=steps.learner_zone(user),
+        session_completed=completed,
+    )
+
+
+async def _current(session: AsyncSession, ls: LearningSession) -> tuple[Concept, ConceptProgress]:
+    if ls.concept_id is None:
+        raise Conflict("This session's concept no longer exists; start a new session.")
+    found = await MapRepository(session).concept_with_map(ls.concept_id)
+    if found is None:
+        raise Conflict("This session's concept no longer exists; start a new session.")
+    concept, learning_map = found
+    progress = await ProgressRepository(session).get_or_create(
+        ls.user_id, concept, learning_map.content_id
+    )
+    return concept, progress
+
+
+async def _explain(
+    session: AsyncSession,
+    services: Services,
+    user: User,
+    turn: Turn,
+    concept: Concept,
+    progress: ConceptProgress,
+    client_id: str | None,
+) -> None:
+    ls = turn.ls
+    slow = await personalise.slowed(session, user.id, concept.id)
+    inp = await steps.tutor_input(session, services, user, ls, concept, progress, slow=slow)
+    result = await _tutor(session, services, user, turn, inp)
+    _record_tutor(session, turn, concept, result, None, "explanation", client_id)
+    _move(ls, "explained")
+
+
+async def _tutor(
+    session: AsyncSession, services: Services, user: User, turn: Turn, inp: Any
+) -> AIResult[TutorOutput]:
+    """The tutor's reply; streamed into the turn's queue when the client listens."""
+    if turn.stream is None:
+        return await services.ai.tutor(inp, caller_for(user), session)
+    result: AIResult[TutorOutput] | None = None
+    async for piece in services.ai.stream_tutor(inp, caller_for(user), session):
+        if isinstance(piece, str):
+            await turn.stream.put(piece)
+        else:
+            result = piece
+    assert result is not None
+    return result
+
+
+def _record_tutor(
+    session: AsyncSession,
+    turn: Turn,
+    concept: Concept,
+    result: AIResult[TutorOutput],
+    question: str | None,
+    kind: str,
+    client_id: str | None,
+) -> None:
+    evaluation = steps.tutor_evaluation(result.output, result, kind)
+    row = steps.record(
+        session,
+        turn.ls,
+        concept,
+        "tutor",
+        result,
+        user_input=question,
+        ai_response=result.output.text,
+        evaluation=evaluation,
+        client_id=client_id,
+    )
+    turn.new.append(row)
+
+
+async def _answer_question(
+    session: AsyncSession,
+    services: Services,
+    user: User,
+    turn: Turn,
+    concept: Concept,
+    progress: ConceptProgress,
+    question: str,
+    client_id: str | None,
+) -> None:
+    inp = await steps.tutor_input(
+        session, services, user, turn.ls, concept, progress, question=question
+    )
+    result = await _tutor(session, services, user, turn, inp)
+    _record_tutor(session, turn, concept, result, question, "answer", client_id)
+
+
+async def _evaluate(
+    session: AsyncSession,
+    services: Services,
+    user: User,
+    turn: Turn,
+    concept: Concept,
+    progress: ConceptProgress,
+    answer: str,
+    client_id: str | None,
+) -> None:
+    ls = turn.ls
+    now = utcnow()
+    examined, passages = await steps.examine(session, services, user, ls, concept, answer)
+    evaluation = examined.output
+    steps.update_progress(services, progress, ls, evaluation, now)
+    turn.new.append(
+        steps.record(
+            session,
+            ls,
+            concept,
+            "examiner",
+            examined,
+            user_input=answer,
+            ai_response=evaluation.feedback,
+            evaluation={
+                **evaluation.model_dump(),
+                "attempt": progress.attempts,
+                "engine": examined.usage.engine,
+            },
+            client_id=client_id,
+        )
+    )
+    coached = await steps.decide(session, services, user, concept, passages, evaluation, progress)
+    decision = coached.output
+    ls.practice_task = decision.task if decision.decision == "practice" else None
+    turn.new.append(
+        steps.record(
+            session,
+            ls,
+            concept,
+            "coach",
+            coached,
+            ai_response=decision.reason,
+            evaluation={**decision.model_dump(), "engine": coached.usage.engine},
+        )
+    )
+    scores = [float(h["confidence"]) for h in progress.confidence_history]
+    ls.confidence_score = round(sum(scores) / len(scores), 4)
+    assert ls.content_id is not None
+    concepts = await _concepts(session, ls.content_id)
+    rows = await ProgressRepository(session).of_concepts(user.id, [c.id for c in concepts])
+    completed = {cid for cid, p in rows.items() if p.status == "completed"}
+    made = await personalise.after_evaluation(session, ls, concept, progress, concepts, completed)
+    if any(a.kind == "session_length" for a in made):
+        minutes = int(user.preferences.get("session_minutes", 30))
+        user.preferences = {**user.preferences, "session_minutes": max(10, minutes - 10)}
+    turn.adaptations.extend(made)
+
+
+async def _continue(
+    session: AsyncSession,
+    services: Services,
+    user: User,
+    turn: Turn,
+    concept: Concept,
+    progress: ConceptProgress,
+    client_id: str | None,
+) -> None:
+    ls = turn.ls
+    if ls.state != "decide_next":
+        _move(ls, "continue")  # raises the conflict with what is possible now
+    coach = await SessionRepository(session).last_of(ls.id, "coach")
+    decision = str((coach.evaluation or {}).get("decision", "review")) if coach else "review"
+    if decision == "practice":
+        _move(ls, "practice")  # the learner now answers the application task
+        return
+    if decision == "review":
+        _move(ls, "review")
+        await _explain(session, services, user, turn, concept, progress, client_id)
+        return
+    progress.status, progress.completed_at = "completed", utcnow()
+    following = await _following(session, ls, user)
+    if following is None:
+        _move(ls, "finished")
+        await _complete(session, services, user, ls)
+        return
+    ls.concept_id, ls.practice_task = following.id, None
+    _move(ls, "proceed")
+    next_concept_, next_progress = await _current(session, ls)
+    await _explain(session, services, user, turn, next_concept_, next_progress, client_id)
+
+
+async def _following(session: AsyncSession, ls: LearningSession, user: User) -> Concept | None:
+    """The next concept: the review queue's next in review mode; otherwise the map's next,
+    within the session's milestone."""
+    assert ls.content_id is not None
+    concepts = await _concepts(session, ls.content_id)
+    by_id = {c.id: c for c in concepts}
+    if ls.mode == "review":
+        queue = [uuid.UUID(c) for c in (ls.queue or []) if uuid.UUID(c) in by_id]
+        ls.queue = [str(c) for c in queue[1:]]
+        return by_id[queue[0]] if queue else None
+    progress = await ProgressRepository(session).of_concepts(user.id, list(by_id))
+    following = next_concept(concepts, progress, {ls.concept_id} if ls.concept_id else set())
+    if following is None or (ls.milestone is not None and following.milestone != ls.milestone):
+        return None
+    return following
+
+
+async def _skip(session: AsyncSession, turn: Turn) -> None:
+    """Accept the latest offer to skip the milestone's easy concepts."""
+    ls = turn.ls
+    offers = [
+        a for a in await SessionRepository(session).adaptations(ls.id) if a.kind == "offer_skip"
+    ]
+    if not offers or ls.state != "decide_next":
+        raise Conflict("There is no offer to skip concepts right now.")
+    assert ls.content_id is not None
+    concepts = {c.id: c for c in await _concepts(session, ls.content_id)}
+    for raw in offers[-1].details.get("concepts", []):
+        concept = concepts.get(uuid.UUID(raw))
+        if concept is None:
+            continue
+        row = await ProgressRepository(session).get_or_create(ls.user_id, concept, ls.content_id)
+        if row.status != "completed":
+            row.status, row.completed_at = "completed", utcnow()
+    offers[-1].details = {**offers[-1].details, "accepted": True}
+
+
+async def _complete(
+    session: AsyncSession, services: Services, user: User, ls: LearningSession
+) -> None:
+    from learningos.progress.service import record_activity
+    from learningos.review.service import session_summary
+
+    ls.status, ls.completed_at, ls.paused_from = "completed", utcnow(), None
+    await session.flush()
+    ls.summary = await session_summary(session, services, user, ls)
+    assert ls.content_id is not None
+    await record_activity(
+        session,
+        user_id=user.id,
+        content_id=ls.content_id,
+        concept_id=None,
+        seconds=0,
+        at=utcnow(),
+        tz=steps.learner_zone(user),
+        session_completed=True,
+    )

@@ -1,0 +1,211 @@
+"""The AI steps of a session — tutor, examiner, coach — each stored as an interaction with its
+AI usage, and the learner's progress updated from every evaluation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from learningos.ai.gateway import AIResult
+from learningos.ai.inputs import (
+    CoachInput,
+    ConceptRef,
+    ExaminerInput,
+    Passage,
+    TutorInput,
+)
+from learningos.ai.schemas import CoachOutput, ExaminerOutput, TutorOutput
+from learningos.kit.db import utcnow
+from learningos.learning.service import caller_for
+from learningos.models.learning import Concept, ConceptProgress, Interaction, LearningSession
+from learningos.models.user import User
+from learningos.retrieval.context import assemble_context
+from learningos.services import Services
+from learningos.sessions.repository import SessionRepository
+
+
+def concept_ref(concept: Concept) -> ConceptRef:
+    return ConceptRef(
+        title=concept.title,
+        description=concept.description,
+        id=str(concept.id),
+        difficulty=concept.difficulty,
+    )
+
+
+def learner_zone(user: User) -> ZoneInfo:
+    try:
+        return ZoneInfo(str(user.preferences.get("timezone") or "UTC"))
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+async def passages_for(
+    session: AsyncSession,
+    services: Services,
+    ls: LearningSession,
+    concept: Concept,
+    notes: list[str],
+    mistakes: list[str],
+    query: str | None = None,
+) -> list[Passage]:
+    """The concept's material (top sections within the token budget) as passages."""
+    assert ls.content_id is not None
+    context = await assemble_context(
+        session,
+        services.index,
+        services.cache,
+        content_id=ls.content_id,
+        concept_text=query or f"{concept.title}. {concept.description}",
+        notes=notes,
+        mistakes=mistakes,
+        k=4,
+    )
+    return [
+        Passage(text, hit.title, str(hit.section_id), hit.page_start, hit.page_end)
+        for hit, text in zip(context.sources, context.source_texts, strict=False)
+    ]
+
+
+def record(
+    session: AsyncSession,
+    ls: LearningSession,
+    concept: Concept | None,
+    role: str,
+    result: AIResult[Any] | None,
+    *,
+    user_input: str | None = None,
+    ai_response: str | None = None,
+    evaluation: dict[str, Any] | None = None,
+    client_id: str | None = None,
+) -> Interaction:
+    """One step, with the AI usage of the call that produced it."""
+    row = Interaction(
+        session_id=ls.id,
+        concept_id=concept.id if concept else None,
+        role=role,
+        client_id=client_id,
+        user_input=user_input,
+        ai_response=ai_response,
+        evaluation=evaluation,
+        created_at=utcnow(),
+    )
+    if result is not None:
+        usage = result.usage
+        row.provider, row.model = usage.provider, usage.model
+        row.prompt_id, row.prompt_version = usage.prompt_id, usage.prompt_version
+        row.tokens_in, row.tokens_out = usage.tokens_in, usage.tokens_out
+        row.cost_usd, row.latency_ms = usage.cost_usd, usage.latency_ms
+        row.fallback, row.fallback_reason = usage.fallback, usage.fallback_reason
+    session.add(row)
+    if result is not None:
+        result.attach(row.id)
+    return row
+
+
+def tutor_evaluation(output: TutorOutput, result: AIResult[Any], kind: str) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "question": output.question,
+        "question_kind": output.question_kind,
+        "citations": [c.model_dump() for c in output.citations],
+        "engine": result.usage.engine,
+    }
+
+
+async def tutor_input(
+    session: AsyncSession,
+    services: Services,
+    user: User,
+    ls: LearningSession,
+    concept: Concept,
+    progress: ConceptProgress,
+    *,
+    question: str | None = None,
+    slow: bool = False,
+) -> TutorInput:
+    from learningos.notes.service import notes_for_context
+
+    notes = await notes_for_context(session, user.id, concept.id)
+    mistakes = [str(g) for g in progress.gaps][:5]
+    passages = await passages_for(session, services, ls, concept, notes, mistakes, question)
+    reviewing = (
+        ls.mode == "review" or progress.attempts > 0 and (progress.last_confidence or 0) < 0.5
+    )
+    pace = "slow" if slow or reviewing else str(user.preferences.get("pace", "normal"))
+    turn = await SessionRepository(session).count_role(ls.id, "tutor")
+    return TutorInput(
+        concept=concept_ref(concept),
+        passages=passages,
+        question=question,
+        mode="review" if reviewing else ("practice" if ls.practice_task else "explain"),
+        pace=pace,
+        turn=turn,
+        notes=notes,
+        mistakes=mistakes,
+    )
+
+
+async def examine(
+    session: AsyncSession,
+    services: Services,
+    user: User,
+    ls: LearningSession,
+    concept: Concept,
+    answer: str,
+) -> tuple[AIResult[ExaminerOutput], list[Passage]]:
+    last_tutor = await SessionRepository(session).last_of(ls.id, "tutor")
+    asked = (last_tutor.evaluation or {}).get("question", "") if last_tutor else ""
+    passages = await passages_for(session, services, ls, concept, [], [])
+    inp = ExaminerInput(
+        concept=concept_ref(concept),
+        passages=passages,
+        answer=answer,
+        question=ls.practice_task or str(asked),
+    )
+    return await services.ai.examine(inp, caller_for(user), session), passages
+
+
+async def decide(
+    session: AsyncSession,
+    services: Services,
+    user: User,
+    concept: Concept,
+    passages: list[Passage],
+    evaluation: ExaminerOutput,
+    progress: ConceptProgress,
+) -> AIResult[CoachOutput]:
+    earlier = [float(h["confidence"]) for h in progress.confidence_history[:-1]]
+    inp = CoachInput(
+        concept=concept_ref(concept),
+        passages=passages,
+        evaluation=evaluation,
+        attempts=progress.attempts,
+        history=earlier,
+    )
+    return await services.ai.coach(inp, caller_for(user), session)
+
+
+def update_progress(
+    services: Services,
+    progress: ConceptProgress,
+    ls: LearningSession,
+    evaluation: ExaminerOutput,
+    at: datetime,
+) -> None:
+    """Record an evaluation on the concept and schedule its next review."""
+    from learningos.review.scheduler import apply_evaluation
+
+    progress.attempts += 1
+    progress.confidence_history = [
+        *progress.confidence_history,
+        {"at": at.isoformat(), "confidence": evaluation.confidence, "session_id": str(ls.id)},
+    ]
+    progress.last_confidence = evaluation.confidence
+    progress.gaps = list(evaluation.gaps)
+    if progress.status == "not_started":
+        progress.status = "in_progress"
+    apply_evaluation(progress, evaluation.confidence, at, services.settings.review_rating_bounds)
