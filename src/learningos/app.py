@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from learningos.progress import pages as progress_pages
     from learningos.review import endpoints as review_api
     from learningos.sessions import endpoints as sessions_api
+    from learningos.sessions import pages as sessions_pages
     from learningos.web import pages as web_pages
 
     for router in (
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         content_pages.router,
         learning_pages.router,
         progress_pages.router,
+        sessions_pages.router,
         notes_api.router,
         notes_pages.router,
         web_pages.router,

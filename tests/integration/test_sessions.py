@@ -182,3 +182,49 @@ async def test_the_tutor_reply_streams_as_server_sent_events(client, services): 
     ) as response:
         lines = [line async for line in response.aiter_lines() if line.startswith("event: ")]
     assert lines == ["event: error"]  # starting twice is refused, as an event
+
+
+async def test_the_learn_page_runs_the_loop(client, services):  # type: ignore[no-untyped-def]
+    from tests.conftest import register
+    from tests.integration.test_content import processed, upload
+    from tests.integration.test_learning_ai import COURSE
+    from tests.integration.test_pages import html, sign_in_page
+
+    await register(client)
+    await sign_in_page(client)
+    csrf = client.cookies["lo_csrf"]
+    tokens = {"access_token": client.cookies["lo_access"]}
+    r = await upload(client, tokens, "course.md", COURSE, title="Saving")
+    content_id = r.json()["content"]["id"]
+    await processed(client, services, tokens, content_id)
+    page = html(await client.get(f"/content/{content_id}"))
+    assert page.css_first(f"a[href$='/learn/{content_id}']") is not None
+    first = html(await client.get(f"/learn/{content_id}"))
+    assert "Start learning" in first.body.text()
+    r = await client.post(f"/learn/{content_id}/start", data={"csrf_token": csrf})
+    assert r.status_code == 303
+    doc = html(await client.get(f"/learn/{content_id}"))
+    text = doc.body.text()
+    assert "Tutor" in text and "Offline engine" in text
+    session_id = doc.css_first("input[name='session_id']").attributes["value"]
+    panel = await client.post(
+        f"/learn/{content_id}/act",
+        data={"csrf_token": csrf, "session_id": session_id, "action": "answer", "message": GOOD},
+        headers={"HX-Request": "true"},
+    )
+    assert panel.status_code == 200
+    fragment = html(panel).body.text()
+    assert "Examiner" in fragment and "Coach" in fragment and "Confidence" in fragment
+    wrong = await client.post(
+        f"/learn/{content_id}/act",
+        data={"csrf_token": csrf, "session_id": session_id, "action": "answer", "message": GOOD},
+        headers={"HX-Request": "true"},
+    )
+    assert "You cannot answer now" in wrong.text  # a friendly notice in place, not an error page
+    concept_id = doc.css_first("input[name='concept_id']").attributes["value"]
+    saved = await client.post(
+        f"/learn/{content_id}/note",
+        data={"csrf_token": csrf, "concept_id": concept_id, "content": "Interest on interest."},
+        headers={"HX-Request": "true"},
+    )
+    assert saved.status_code == 200 and "version 1" in saved.text

@@ -55,6 +55,19 @@ class SessionRepository(Repository[LearningSession]):
         )
         return len(list(rows))
 
+    async def open_on(self, user_id: uuid.UUID, content_id: uuid.UUID) -> LearningSession | None:
+        """The learner's latest session on a content item that is not completed."""
+        query = (
+            select(LearningSession)
+            .where(
+                LearningSession.user_id == user_id,
+                LearningSession.content_id == content_id,
+                LearningSession.status != "completed",
+            )
+            .order_by(LearningSession.created_at.desc())
+        )
+        return await self.first(query)  # type: ignore[no-any-return]
+
     async def adaptations(self, session_id: uuid.UUID) -> list[Adaptation]:
         rows = await self.session.scalars(
             select(Adaptation)

@@ -16,6 +16,7 @@
  *                                                    with a progress bar (see "Upload" below)
  *   [data-announce] / [data-announce="always"]       text read out by a screen reader when htmx
  *                                                    swaps it in (on change / every time)
+ *   textarea[data-enter-submits]                     Enter submits, Shift+Enter adds a line
  *   [data-poll]                                      an htmx poller: paused while the tab is
  *                                                    hidden, backs off after failed requests
  *
@@ -200,6 +201,19 @@
     var text = state ? (hint.getAttribute('data-text-' + state) || '') : '';
     if (hint.textContent !== text) hint.textContent = text;
   }
+
+  /* textarea[data-enter-submits]: Enter sends the form (with its first submit button),
+     Shift+Enter starts a new line. */
+  document.addEventListener('keydown', function (event) {
+    var t = event.target;
+    if (!(t instanceof HTMLTextAreaElement) || !t.hasAttribute('data-enter-submits')) return;
+    if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
+    event.preventDefault();
+    if (!t.value.trim() || !t.form) return;
+    var button = t.form.querySelector('button[type="submit"]');
+    if (t.form.requestSubmit) t.form.requestSubmit(button || undefined);
+    else t.form.submit();
+  });
 
   document.addEventListener('input', function (event) {
     var t = event.target;

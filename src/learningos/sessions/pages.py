@@ -1,0 +1,157 @@
+"""The learning page `/learn/{content_id}`: concept, chat with the AI roles, notes, input bar.
+
+Server-rendered; forms post the learner's actions and htmx swaps the session panel in place
+(without JavaScript the form posts and the page reloads). Notes auto-save after 2 s of quiet.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from learningos.auth.deps import PageUser
+from learningos.content import service as content_service
+from learningos.kit.csrf import verify_csrf
+from learningos.kit.deps import ServicesDep, SessionDep
+from learningos.kit.errors import AIBudgetExceeded, AppError, NotAuthenticated
+from learningos.learning.repository import MapRepository
+from learningos.models.content import Content
+from learningos.models.user import User
+from learningos.sessions import service
+from learningos.sessions.repository import ProgressRepository, SessionRepository
+from learningos.sessions.view import session_view
+from learningos.web.render import htmx_redirect, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _signed_in(user: User | None) -> User:
+    if user is None:
+        raise NotAuthenticated()
+    return user
+
+
+async def learn_context(
+    session: AsyncSession, user: User, content: Content, notice: str | None = None
+) -> dict[str, Any]:
+    ls = await SessionRepository(session).open_on(user.id, content.id)
+    maps = MapRepository(session)
+    learning_map = await maps.of_content(content.id)
+    concepts = await maps.concepts(learning_map.id) if learning_map else []
+    progress = await ProgressRepository(session).of_concepts(user.id, [c.id for c in concepts])
+    view = await session_view(session, ls) if ls else None
+    current = uuid.UUID(view["concept"]["id"]) if view and view["concept"] else None
+    milestone = next((c.milestone for c in concepts if c.id == current), None)
+    note = None
+    if current is not None:
+        from learningos.notes.repository import NoteRepository
+
+        note = await NoteRepository(session).of_concept(user.id, current)
+    offers = [a for a in (view or {}).get("adaptations", []) if a["kind"] == "offer_skip"]
+    return {
+        "active": "library",
+        "content": content,
+        "learning_map": learning_map,
+        "concepts": [c for c in concepts if milestone is None or c.milestone == milestone],
+        "status_of": {
+            c.id: (progress[c.id].status if c.id in progress else "not_started") for c in concepts
+        },  # fmt: skip
+        "current_id": current,
+        "view": view,
+        "note": note,
+        "offer": offers[-1] if offers and not offers[-1]["details"].get("accepted") else None,
+        "notice": notice,
+    }
+
+
+@router.get("/learn/{content_id}", name="learn")
+async def learn_page(
+    request: Request, content_id: uuid.UUID, user: PageUser, session: SessionDep
+) -> Response:
+    if user is None:
+        return htmx_redirect(request, f"/login?next={request.url.path}")
+    content = await content_service.get_readable(session, user, content_id)
+    return render(request, "sessions/learn.html", await learn_context(session, user, content))
+
+
+@router.post("/learn/{content_id}/start", name="learn_start")
+async def learn_start(
+    request: Request,
+    content_id: uuid.UUID,
+    user: PageUser,
+    session: SessionDep,
+    services: ServicesDep,
+    concept_id: Annotated[str | None, Form()] = None,
+    mode: Annotated[str, Form()] = "learn",
+    csrf_token: Annotated[str | None, Form()] = None,
+) -> Response:
+    verify_csrf(request, csrf_token)
+    learner = _signed_in(user)
+    chosen = uuid.UUID(concept_id) if concept_id else None
+    current = await SessionRepository(session).open_on(learner.id, content_id)
+    if current is not None:  # one open session per material: end it to start another
+        await service.interact(session, services, learner, current.id, "end")
+    ls = await service.start(
+        session, services, learner, content_id, chosen, "review" if mode == "review" else "learn"
+    )
+    await service.interact(session, services, learner, ls.id, "start")
+    return RedirectResponse(f"/learn/{content_id}", status_code=303)
+
+
+@router.post("/learn/{content_id}/act", name="learn_act")
+async def learn_act(
+    request: Request,
+    content_id: uuid.UUID,
+    user: PageUser,
+    session: SessionDep,
+    services: ServicesDep,
+    session_id: Annotated[uuid.UUID, Form()],
+    action: Annotated[str, Form()],
+    message: Annotated[str, Form()] = "",
+    client_id: Annotated[str | None, Form()] = None,
+    csrf_token: Annotated[str | None, Form()] = None,
+) -> Response:
+    verify_csrf(request, csrf_token)
+    learner = _signed_in(user)
+    content = await content_service.get_readable(session, learner, content_id)
+    notice = None
+    try:
+        await service.interact(
+            session, services, learner, session_id, action, message, client_id or None
+        )
+    except AIBudgetExceeded as exc:
+        notice = exc.message
+    except AppError as exc:
+        if not request.headers.get("HX-Request"):
+            raise
+        notice = exc.message
+    if not request.headers.get("HX-Request"):
+        return RedirectResponse(f"/learn/{content_id}", status_code=303)
+    context = await learn_context(session, learner, content, notice)
+    return render(request, "sessions/_session.html", context)
+
+
+@router.post("/learn/{content_id}/note", name="learn_note")
+async def learn_note(
+    request: Request,
+    content_id: uuid.UUID,
+    user: PageUser,
+    session: SessionDep,
+    services: ServicesDep,
+    concept_id: Annotated[uuid.UUID, Form()],
+    content: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str | None, Form()] = None,
+) -> Response:
+    """Auto-save of the notes panel: a new version when the text changed, with AI feedback."""
+    from learningos.notes.service import save
+
+    verify_csrf(request, csrf_token)
+    learner = _signed_in(user)
+    note = await save(session, services, learner, concept_id, content[:20_000])
+    if not request.headers.get("HX-Request"):
+        return RedirectResponse(f"/learn/{content_id}", status_code=303)
+    return render(request, "sessions/_note_feedback.html", {"note": note, "saved": True})
