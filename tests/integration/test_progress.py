@@ -22,24 +22,11 @@ from learningos.models.learning import (
     LearningSession,
 )
 from learningos.models.user import User
-from learningos.progress import endpoints as progress_api
-from learningos.progress import pages as progress_pages
 from learningos.progress import service
 from tests.conftest import bearer, register, signed_in
 from tests.integration.test_pages import html, sign_in_page
 
 PHNOM_PENH = ZoneInfo("Asia/Phnom_Penh")
-
-
-@pytest.fixture
-def progress_routes(app):  # type: ignore[no-untyped-def]
-    """Until app.py registers the progress routers, add them to the shared app once."""
-    paths = {getattr(route, "path", None) for route in app.router.routes}
-    if "/api/v1/progress/summary" not in paths:
-        app.include_router(progress_api.router)
-    if "/progress" not in paths:
-        app.include_router(progress_pages.router)
-    return app
 
 
 def at(text: str) -> datetime:
@@ -129,7 +116,7 @@ async def seed_statistics(services, user_id: uuid.UUID) -> tuple[uuid.UUID, list
 # ---------- per content item ----------
 
 
-async def test_content_progress_figures(client, services, progress_routes):
+async def test_content_progress_figures(client, services):
     tokens = await signed_in(client)
     user_id = uuid.UUID(tokens["user"]["id"])
     content_id, ids = await seed_statistics(services, user_id)
@@ -168,7 +155,7 @@ async def test_content_progress_figures(client, services, progress_routes):
     }
 
 
-async def test_content_without_a_map_has_no_concepts(client, services, progress_routes):
+async def test_content_without_a_map_has_no_concepts(client, services):
     tokens = await signed_in(client)
     async with services.db.transaction() as session:
         content = Content(
@@ -180,7 +167,7 @@ async def test_content_without_a_map_has_no_concepts(client, services, progress_
     assert body["average_confidence"] is None
 
 
-async def test_another_learners_progress_is_never_visible(client, services, progress_routes):
+async def test_another_learners_progress_is_never_visible(client, services):
     ann = await signed_in(client)
     ann_id = uuid.UUID(ann["user"]["id"])
     private_id, _ = await seed_statistics(services, ann_id)
@@ -293,7 +280,7 @@ async def test_summary_figures_in_the_learners_time_zone(client, services):
     assert in_utc["review_schedule"] == {"due_today": 2, "due_tomorrow": 0, "due_this_week": 2}
 
 
-async def test_summary_api_counts_todays_streak(client, services, progress_routes):
+async def test_summary_api_counts_todays_streak(client, services):
     tokens = await signed_in(client)
     user_id = uuid.UUID(tokens["user"]["id"])
     content_id, _ = await seed_statistics(services, user_id)
@@ -382,13 +369,13 @@ async def test_record_activity_is_safe_under_concurrency(client, services):
 # ---------- the page ----------
 
 
-async def test_progress_page_needs_sign_in(client, progress_routes):
+async def test_progress_page_needs_sign_in(client):
     response = await client.get("/progress")
     assert response.status_code == 303
     assert response.headers["location"] == "/login?next=/progress"
 
 
-async def test_progress_page_empty_state_then_figures(client, services, progress_routes):
+async def test_progress_page_empty_state_then_figures(client, services):
     await register(client)
     await sign_in_page(client)
 

@@ -228,3 +228,24 @@ async def test_the_learn_page_runs_the_loop(client, services):  # type: ignore[n
         headers={"HX-Request": "true"},
     )
     assert saved.status_code == 200 and "version 1" in saved.text
+
+
+async def test_review_and_progress_change_after_a_session(client, services):  # type: ignore[no-untyped-def]
+    tokens, content_id, started = await new_session(client, services)
+    sid = started["id"]
+    before = (await client.get("/api/v1/progress/summary", headers=bearer(tokens))).json()
+    await act(client, tokens, sid, "start")
+    await act(client, tokens, sid, "answer", GOOD)
+    await act(client, tokens, sid, "end")
+    after = (await client.get("/api/v1/progress/summary", headers=bearer(tokens))).json()
+    assert before["has_activity"] is False and after["has_activity"] is True
+    review = (await client.get("/api/v1/review/summary", headers=bearer(tokens))).json()
+    scheduled = [
+        item
+        for bucket in ("overdue_or_today", "tomorrow", "this_week")
+        for item in review["schedule"][bucket]
+    ]
+    assert [i["concept_id"] for i in scheduled] == [started["concept"]["id"]]
+    assert review["latest_session"]["id"] == sid and review["latest_session"]["summary"]
+    weekly = (await client.get("/api/v1/review/weekly", headers=bearer(tokens))).json()
+    assert weekly["sessions_completed"] == 1 and weekly["concepts_practised"] == 1

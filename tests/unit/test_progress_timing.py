@@ -122,7 +122,7 @@ def test_chart_with_one_point_centres_it():
     assert dot["y"] == (chart["top"] + chart["bottom"]) / 2
     assert chart["points"] == f"{dot['x']},{dot['y']}"
     assert chart["area"] == ""  # no area under a single point
-    assert [t["label"] for t in chart["x_ticks"]] == ["Mar 5"]
+    assert chart["x_ticks"] == [{"x": dot["x"], "label": "Mar 5", "anchor": "middle"}]
 
 
 def test_chart_with_many_points_scales_by_date():
@@ -138,6 +138,9 @@ def test_chart_with_many_points_scales_by_date():
     labels = [t["label"] for t in chart["x_ticks"]]
     assert labels[0] == "Mar 1" and labels[-1] == "Mar 11" and len(labels) <= 5
     assert all(chart["left"] <= t["x"] <= chart["right"] for t in chart["x_ticks"])
+    anchors = [t["anchor"] for t in chart["x_ticks"]]
+    assert anchors[0] == "start" and anchors[-1] == "end"  # the outer labels stay inside
+    assert set(anchors[1:-1]) <= {"middle"}
 
 
 def test_chart_clamps_values_and_has_few_ticks_for_close_days():

@@ -406,8 +406,14 @@ def confidence_chart(
         "y_ticks": [
             {"y": y_of(v), "label": f"{round(v * 100)}%"} for v in (0.0, 0.25, 0.5, 0.75, 1.0)
         ],
-        "x_ticks": [{"x": x_of(day), "label": day_label(day)} for day in _tick_days(ordered)],
+        "x_ticks": [_x_tick(x_of(day), day, left, right) for day in _tick_days(ordered)],
     }
+
+
+def _x_tick(x: float, day: date, left: int, right: int) -> dict[str, Any]:
+    """A day label under the axis; the outermost ones are aligned inwards so they stay inside."""
+    anchor = "start" if x <= left else "end" if x >= right else "middle"
+    return {"x": x, "label": day_label(day), "anchor": anchor}
 
 
 def _x_scale(days: list[date], left: int, right: int) -> Callable[[date], float]:
