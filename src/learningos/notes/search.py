@@ -3,8 +3,9 @@
 PostgreSQL: `to_tsvector('english', content) @@ websearch_to_tsquery('english', q)`, ranked by
 ts_rank and served by the expression GIN index of the `note_search` migration. SQLite: the FTS5
 table `note_search(note_id, user_id, content)` (porter stemming), ranked by bm25, which the
-notes repository keeps in step on every save and delete. Neither object is in the models, so
-schema comparisons leave them out with `include_object`.
+notes repository keeps in step on every save and delete (a trigger of the migration removes
+the row of a note deleted by a cascade). Neither object is in the models, so schema
+comparisons leave them out with `include_object`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Float,
     Text,
     Uuid,
@@ -106,14 +108,22 @@ def _tsvector() -> ColumnElement[Any]:
     return func.to_tsvector(_ENGLISH, UserNote.content)
 
 
+def _tsquery(query: str) -> ColumnElement[Any]:
+    return func.websearch_to_tsquery(_ENGLISH, query)  # any text: never a syntax error
+
+
+def matches(query: str) -> ColumnElement[bool]:
+    """PostgreSQL: the note's text matches the query (the GIN index's expression)."""
+    return _tsvector().op("@@", return_type=Boolean)(_tsquery(query))
+
+
 async def _search_postgres(
     session: AsyncSession, user_id: uuid.UUID, query: str, limit: int
 ) -> list[Match]:
-    tsquery = func.websearch_to_tsquery(_ENGLISH, query)  # never a syntax error
-    rank = func.ts_rank(_tsvector(), tsquery)
+    rank = func.ts_rank(_tsvector(), _tsquery(query), type_=Float())
     rows = await session.execute(
         select(UserNote.id, rank)
-        .where(UserNote.user_id == user_id, _tsvector().op("@@")(tsquery))
+        .where(UserNote.user_id == user_id, matches(query))
         .order_by(rank.desc(), UserNote.updated_at.desc())
         .limit(limit)
     )
