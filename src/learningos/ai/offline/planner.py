@@ -115,9 +115,19 @@ def _units(
     return units, chapters, lexicon
 
 
+# A short text whose author gave it headings keeps a concept per heading (up to a few): a
+# learner who wrote four sections expects four ideas, not one merged by length.
+SHORT_TEXT_WORDS = 3000
+SHORT_TEXT_CONCEPTS = 8
+
+
 def _groups(units: list[Unit]) -> list[list[Unit]]:
-    target = st.target_count(sum(u.words for u in units))
-    return st.merge_to(st.absorb_tiny([[u] for u in units]), target)
+    words = sum(u.words for u in units)
+    groups = st.absorb_tiny([[u] for u in units])
+    target = st.target_count(words)
+    if words < SHORT_TEXT_WORDS:
+        target = max(target, min(len(groups), SHORT_TEXT_CONCEPTS))
+    return st.merge_to(groups, target)
 
 
 def _draft(units: list[Unit]) -> Draft:
