@@ -156,7 +156,9 @@ def _describe(
         draft.title = _structural_title(draft, content_title, chapters, chapter_sizes, weights)
         content_words = sum(n for g, n in draft.grams.items() if len(g) == 1)
         draft.candidates = lexicon.candidates(draft.grams, weights, content_words, per_concept)
-        draft.description = _description(_central_sentences(draft, weights, lexicon))
+        draft.description = _description(
+            _central_sentences(draft, weights, lexicon, draft.title or "")
+        )
         digest = f"{draft.title}. {draft.description}" if draft.title else draft.description
         if len(digest.split()) < 8:  # no prose to speak of: its best phrases instead
             digest += " " + ", ".join(lexicon.surface(g) for g, _ in draft.candidates[:8])
@@ -224,28 +226,39 @@ def _share_words(a: str, b: str) -> bool:
 
 
 def _central_sentences(
-    draft: Draft, weights: dict[Gram, float], lexicon: kp.Lexicon
+    draft: Draft, weights: dict[Gram, float], lexicon: kp.Lexicon, title: str = ""
 ) -> list[tuple[str, int]]:
     """The concept's description-worthy sentences with their positions, most central first.
 
     Centrality is the cosine of a sentence's words to the concept's TF-IDF profile, with a
     bonus for definitions and for coming early (a textbook defines a term where it brings it
-    in). Plain-prose sentences first; a mathematical text may have none, and then sentences
-    with a symbol or two are taken."""
+    in) and for naming the concept's title (a concept that absorbed a short neighbouring
+    section is still described by its own sentences). Plain-prose sentences first; a
+    mathematical text may have none, and then sentences with a symbol or two are taken."""
+    named = {kp.word_key(w) for run in lexicon.runs(title) for w in run}
     profile = {g[0]: n * weights.get(g, 1.0) for g, n in draft.grams.items() if len(g) == 1}
     norm = math.sqrt(sum(v * v for v in profile.values())) or 1.0
     sentences = list(dict.fromkeys(s for u in draft.units for s in u.sentences))
     for strict in (True, False):
         scored = [
-            (_centrality(s, position, profile, norm, lexicon), position, s)
+            (_centrality(s, position, profile, norm, lexicon) * _names(s, named, lexicon),
+             position, s)
             for position, s in enumerate(sentences)
             if kp.is_description_sentence(s, strict=strict)
-        ]
+        ]  # fmt: skip
         scored = [item for item in scored if item[0] > 0]
         if scored:
             scored.sort(key=lambda item: (-item[0], item[1]))
             return [(s, position) for _, position, s in scored]
     return []
+
+
+def _names(sentence: str, named: set[str], lexicon: kp.Lexicon) -> float:
+    """A bonus for a sentence that uses the words of the concept's title."""
+    if not named:
+        return 1.0
+    words = {kp.word_key(w) for run in lexicon.runs(sentence) for w in run}
+    return 1.0 + 0.8 * len(named & words) / len(named)
 
 
 def _centrality(
