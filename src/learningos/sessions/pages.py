@@ -78,6 +78,19 @@ async def learn_page(
     return render(request, "sessions/learn.html", await learn_context(session, user, content))
 
 
+@router.get("/learn/{content_id}/panel", name="learn_panel")
+async def learn_panel(
+    request: Request, content_id: uuid.UUID, user: PageUser, session: SessionDep
+) -> Response:
+    """The session panel alone, re-read after a streamed reply was saved."""
+    learner = _signed_in(user)
+    content = await content_service.get_readable(session, learner, content_id)
+    context = await learn_context(session, learner, content)
+    if context["view"] is None:
+        return htmx_redirect(request, f"/learn/{content_id}")
+    return render(request, "sessions/_session.html", context)
+
+
 @router.post("/learn/{content_id}/start", name="learn_start")
 async def learn_start(
     request: Request,

@@ -202,6 +202,97 @@
     if (hint.textContent !== text) hint.textContent = text;
   }
 
+  /* form[data-stream-url]: the learning page's input bar. Actions that end in a tutor reply
+     are sent to the session stream (server-sent events over fetch): the reply appears as it
+     is written, then the saved panel replaces it. Without fetch streams the form posts. */
+  var STREAMED = ['answer', 'ask', 'continue', 'start'];
+
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|; )lo_csrf=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : '';
+  }
+
+  function streamEvents(response, onEvent) {
+    var reader = response.body.getReader();
+    var decoder = new TextDecoder();
+    var buffer = '';
+    function pump() {
+      return reader.read().then(function (chunk) {
+        if (chunk.done) return;
+        buffer += decoder.decode(chunk.value, { stream: true });
+        var parts = buffer.split('\n\n');
+        buffer = parts.pop();
+        parts.forEach(function (block) {
+          var name = 'message', data = '';
+          block.split('\n').forEach(function (line) {
+            if (line.indexOf('event: ') === 0) name = line.slice(7);
+            else if (line.indexOf('data: ') === 0) data += line.slice(6);
+          });
+          try { onEvent(name, JSON.parse(data || '{}')); } catch (e) { /* a malformed event is skipped */ }
+        });
+        return pump();
+      });
+    }
+    return pump();
+  }
+
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-stream-url')) return;
+    var button = event.submitter;
+    var action = button && button.value;
+    if (!action || STREAMED.indexOf(action) < 0 || !window.fetch || !window.ReadableStream) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    var live = document.querySelector(form.getAttribute('data-stream-target'));
+    var text = live && live.querySelector('[data-stream-text]');
+    var conversation = document.getElementById('conversation');
+    var field = form.querySelector('textarea[name="message"]');
+    var body = {
+      session_id: form.querySelector('input[name="session_id"]').value,
+      action: action,
+      message: field ? field.value : null,
+      client_id: 'c' + Date.now().toString(36) + Math.random().toString(36).slice(2, 8)
+    };
+    $all('button', form).forEach(function (b) { b.disabled = true; });
+    if (conversation) conversation.setAttribute('aria-busy', 'true');
+    var failed = null;
+    fetch(form.getAttribute('data-stream-url'), {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken() },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      if (!response.ok || !response.body) {
+        return response.json().then(function (problem) {
+          failed = (problem.error && problem.error.message) || 'HTTP ' + response.status;
+        }, function () { failed = 'HTTP ' + response.status; });
+      }
+      return streamEvents(response, function (name, data) {
+        if (name === 'delta' && text) {
+          live.hidden = false;
+          text.textContent += data.text;
+        } else if (name === 'reset' && text) {
+          text.textContent = '';
+        } else if (name === 'error') {
+          failed = data.message || 'Something went wrong.';
+        }
+      });
+    }).catch(function (error) {
+      failed = failed || String(error.message || error);
+    }).then(function () {
+      var url = form.getAttribute('data-panel-url');
+      var panel = document.getElementById('session-panel');
+      if (window.htmx && panel) {
+        window.htmx.ajax('GET', url, { target: '#session-panel', swap: 'innerHTML' }).then(function () {
+          if (failed) showToast(failed);
+        });
+      } else {
+        window.location.reload();
+      }
+    });
+  }, true);
+
   /* textarea[data-enter-submits]: Enter sends the form (with its first submit button),
      Shift+Enter starts a new line. */
   document.addEventListener('keydown', function (event) {
