@@ -245,7 +245,13 @@ async def test_review_and_progress_change_after_a_session(client, services):  # 
         for bucket in ("overdue_or_today", "tomorrow", "this_week")
         for item in review["schedule"][bucket]
     ]
-    assert [i["concept_id"] for i in scheduled] == [started["concept"]["id"]]
+    async with services.db.transaction() as session:
+        progress = await session.scalar(select(ConceptProgress))
+    assert progress is not None and progress.due_at is not None and progress.fsrs_card
+    # An easy first explanation is due in more than a week, beyond the listed buckets.
+    due_in_days = (progress.due_at - progress.updated_at).days
+    expected = [started["concept"]["id"]] if due_in_days < 7 else []
+    assert [i["concept_id"] for i in scheduled] == expected
     assert review["latest_session"]["id"] == sid and review["latest_session"]["summary"]
     weekly = (await client.get("/api/v1/review/weekly", headers=bearer(tokens))).json()
     assert weekly["sessions_completed"] == 1 and weekly["concepts_practised"] == 1
