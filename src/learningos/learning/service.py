@@ -17,8 +17,22 @@ from learningos.models.content import Content
 from learningos.models.jobs import Job
 from learningos.models.learning import Concept, LearningMap
 from learningos.models.user import User
-from learningos.retrieval.context import assemble_context
+from learningos.retrieval.context import Context, assemble_context
 from learningos.services import Services
+
+
+def passages_from(context: Context) -> list[Passage]:
+    """The sources of an assembled context as the AI roles' passages (text as included)."""
+    return [
+        Passage(
+            text=text,
+            title=hit.title,
+            section_id=str(hit.section_id),
+            page_start=hit.page_start,
+            page_end=hit.page_end,
+        )
+        for hit, text in zip(context.sources, context.source_texts, strict=False)
+    ]
 
 
 def caller_for(user: User, content: Content | None = None) -> Caller:
@@ -88,16 +102,7 @@ async def ask(
         mistakes=[],
         k=4,
     )
-    passages = [
-        Passage(
-            text=text,
-            title=hit.title,
-            section_id=str(hit.section_id),
-            page_start=hit.page_start,
-            page_end=hit.page_end,
-        )
-        for hit, text in zip(context.sources, context.source_texts, strict=False)
-    ]
+    passages = passages_from(context)
     inp = TutorInput(
         concept=ConceptRef(title=content.title, description=content.description or ""),
         passages=passages,

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from learningos.ai.inputs import ConceptRef, NoteInput, Passage
 from learningos.content import service as content_service
 from learningos.kit.errors import AIBudgetExceeded, Conflict, NotFound
-from learningos.learning.service import caller_for
+from learningos.learning.service import caller_for, passages_from
 from learningos.models.content import Content
 from learningos.models.learning import Concept, NoteVersion, UserNote
 from learningos.models.user import User
@@ -245,13 +245,4 @@ async def _passages(
         mistakes=[],
         k=PASSAGES,
     )
-    return [
-        Passage(
-            text=text,
-            title=hit.title,
-            section_id=str(hit.section_id),
-            page_start=hit.page_start,
-            page_end=hit.page_end,
-        )
-        for hit, text in zip(context.sources, context.source_texts, strict=False)
-    ]
+    return passages_from(context)

@@ -19,7 +19,7 @@ from learningos.ai.inputs import (
 )
 from learningos.ai.schemas import CoachOutput, ExaminerOutput, TutorOutput
 from learningos.kit.db import utcnow
-from learningos.learning.service import caller_for
+from learningos.learning.service import caller_for, passages_from
 from learningos.models.learning import Concept, ConceptProgress, Interaction, LearningSession
 from learningos.models.user import User
 from learningos.retrieval.context import assemble_context
@@ -64,10 +64,7 @@ async def passages_for(
         mistakes=mistakes,
         k=4,
     )
-    return [
-        Passage(text, hit.title, str(hit.section_id), hit.page_start, hit.page_end)
-        for hit, text in zip(context.sources, context.source_texts, strict=False)
-    ]
+    return passages_from(context)
 
 
 def record(
