@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
+
 import anyio
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import delete, insert, inspect, select
 
 import learningos.models  # noqa: F401
 from learningos.kit.db import Base, make_engine
@@ -81,3 +85,87 @@ def test_timestamps_are_timezone_aware_everywhere():
         for column in table.columns:
             if column.name.endswith("_at"):
                 assert isinstance(column.type, UTCDateTime), f"{table.name}.{column.name}"
+
+
+def _row(table_name: str, values: dict):  # type: ignore[no-untyped-def,type-arg]
+    """A lightweight table with the columns of `values`, typed from the values, so a row can
+    be written at an older revision than the models describe."""
+    from learningos.kit.db import UTCDateTime
+
+    def typed(value):  # type: ignore[no-untyped-def]
+        for kind, sa_type in (
+            (uuid.UUID, sa.Uuid()),
+            (bool, sa.Boolean()),
+            (int, sa.Integer()),
+            (float, sa.Float()),
+            (str, sa.String()),
+            (datetime, UTCDateTime()),
+        ):
+            if isinstance(value, kind):
+                return sa_type
+        return sa.JSON()
+
+    return sa.table(table_name, *(sa.column(k, typed(v)) for k, v in values.items()))
+
+
+@pytest.mark.parametrize("kind", TARGETS)
+async def test_notes_keep_their_text_through_the_upgrade_and_outlive_their_concept(kind, tmp_path):
+    """A note written before notes outlived concepts is backfilled with its content item and
+    concept title, keeps its versions (the SQLite table rebuild must not cascade), and then
+    survives the deletion of its concept."""
+    url = await _database(kind, tmp_path)
+    await anyio.to_thread.run_sync(upgrade, url, "bdc424acd2ff")
+    now = datetime.now(UTC)
+    ids = {k: uuid.uuid4() for k in ("user", "content", "map", "concept", "note", "version")}
+    stamps = {"created_at": now, "updated_at": now}
+    rows = {
+        "users": {"id": ids["user"], "email": "a@example.com", "name": "A",
+                  "password_hash": "x", "role": "user", "preferences": {},
+                  "is_active": True, **stamps},
+        "contents": {"id": ids["content"], "user_id": ids["user"], "title": "Book",
+                     "type": "pdf", "status": "ready", "progress": 100,
+                     "visibility": "private", "is_platform_content": False, "price_cents": 0,
+                     "currency": "USD", "accept_donations": False, "sales_count": 0,
+                     "rating_average": 0.0, "rating_count": 0, **stamps},
+        "learning_maps": {"id": ids["map"], "content_id": ids["content"], "overview": "",
+                          "milestones": [], "total_minutes": 10, "generated_at": now,
+                          **stamps},
+        "concepts": {"id": ids["concept"], "learning_map_id": ids["map"], "title": "Variance",
+                     "description": "", "difficulty": 2, "order_index": 0,
+                     "estimated_minutes": 10, "milestone": 0, "prerequisites": [],
+                     "source_sections": [], **stamps},
+        "user_notes": {"id": ids["note"], "user_id": ids["user"], "concept_id": ids["concept"],
+                       "content": "spread around the mean", "version": 1, **stamps},
+        "note_versions": {"id": ids["version"], "note_id": ids["note"], "version": 1,
+                          "content": "spread around the mean", "created_at": now},
+    }  # fmt: skip
+    tables = {name: _row(name, values) for name, values in rows.items()}
+    notes = _row(
+        "user_notes",
+        {"id": ids["note"], "concept_id": ids["concept"], "content_id": ids["content"],
+         "concept_title": "", "content": ""},
+    )  # fmt: skip
+    versions = tables["note_versions"]
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as conn:
+            for name, values in rows.items():
+                await conn.execute(insert(tables[name]).values(**values))
+        await anyio.to_thread.run_sync(upgrade, url)
+        async with engine.begin() as conn:
+            note = (await conn.execute(select(notes))).one()
+            assert (note.content_id, note.concept_title) == (ids["content"], "Variance")
+            assert len((await conn.execute(select(versions.c.id))).all()) == 1
+            concepts = tables["concepts"]
+            await conn.execute(delete(concepts).where(concepts.c.id == ids["concept"]))
+        async with engine.begin() as conn:
+            note = (await conn.execute(select(notes))).one()
+            assert note.concept_id is None
+            assert note.content == "spread around the mean"
+            contents = tables["contents"]
+            await conn.execute(delete(contents).where(contents.c.id == ids["content"]))
+        async with engine.begin() as conn:  # the content item still takes its notes with it
+            assert (await conn.execute(select(notes))).all() == []
+            assert (await conn.execute(select(versions.c.id))).all() == []
+    finally:
+        await engine.dispose()

@@ -433,3 +433,54 @@ async def test_notes_page_shows_only_the_learners_notes(client, services):  # ty
     assert concept["title"] not in doc.body.text()
     fragment = await client.get("/notes/search", params={"q": "interest"}, headers=HTMX)
     assert "No notes match" in fragment.text
+
+
+def _plan(concepts: list[dict]):  # type: ignore[no-untyped-def]
+    from decimal import Decimal
+
+    from learningos.ai.gateway import AIResult, Usage
+    from learningos.ai.schemas import Milestone, PlannedConcept, PlannerOutput
+
+    output = PlannerOutput(
+        overview="A plan without one concept",
+        milestones=[Milestone(title="All")],
+        concepts=[
+            PlannedConcept(title=c["title"], difficulty=c["difficulty"], estimated_minutes=5)
+            for c in concepts
+        ],
+    )
+    usage = Usage("offline", "offline", None, 0, 0, 0, Decimal(0), 0, False, None)
+    return AIResult(output=output, usage=usage)
+
+
+async def test_a_note_outlives_its_concept_and_comes_back_with_it(client, services):  # type: ignore[no-untyped-def]
+    from learningos.learning.maps import store_map
+
+    tokens, content_id, concepts = await three_concepts(client, services)
+    target, others = concepts[1], concepts[:1] + concepts[2:]
+    r = await save(client, tokens, target["id"], NOTE)
+    assert r.status_code == 201, r.text
+    note_id = r.json()["id"]
+
+    async with services.db.transaction() as session:  # a map regenerated without it
+        await store_map(session, uuid.UUID(content_id), _plan(others))
+    titles = [c["title"] for c in await concepts_of(client, tokens, content_id)]
+    assert target["title"] not in titles
+
+    r = await client.get("/api/v1/notes", headers=bearer(tokens))
+    (item,) = r.json()
+    assert item["id"] == note_id and item["concept_id"] is None
+    assert item["concept_title"] == target["title"] and item["content"] == NOTE
+    assert [h["id"] for h in await search(client, tokens, "compound interest")] == [note_id]
+    r = await client.put(f"/api/v1/notes/{note_id}", headers=bearer(tokens), json={"content": "x"})
+    assert r.status_code == 409 and "no longer in the learning map" in r.json()["error"]["message"]
+    await sign_in_page(client)
+    page = html(await client.get("/notes")).body.text()
+    assert "No longer in the map" in page and target["title"] in page
+
+    async with services.db.transaction() as session:  # the concept comes back
+        await store_map(session, uuid.UUID(content_id), _plan(concepts))
+    back = {c["title"]: c["id"] for c in await concepts_of(client, tokens, content_id)}
+    r = await client.get(f"/api/v1/notes/{back[target['title']]}", headers=bearer(tokens))
+    assert r.status_code == 200 and r.json()["id"] == note_id
+    assert [v["version"] for v in r.json()["versions"]] == [1]

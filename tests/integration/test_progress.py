@@ -425,6 +425,27 @@ async def test_progress_page_empty_state_then_figures(client, services):
     fragment = await client.get("/progress", headers={"HX-Request": "true"})
     assert fragment.status_code == 200 and "<html" not in fragment.text.lower()
 
+    # "Review these" starts a review session on the weak concepts of that material.
+    form = next(f for f in doc.css("form") if "Review these" in f.text())
+    data: dict[str, list[str]] = {}
+    for field in form.css("input"):
+        data.setdefault(field.attributes["name"], []).append(field.attributes["value"])
+    assert data["mode"] == ["review"]
+    started = await client.post(form.attributes["action"], data=data)
+    assert started.status_code == 303, started.text
+    assert started.headers["location"] == f"/learn/{content_id}"
+    async with services.db.transaction() as session:
+        review = await session.scalar(
+            select(LearningSession).where(
+                LearningSession.user_id == user_id, LearningSession.mode == "review"
+            )
+        )
+        assert review is not None and review.status == "active"
+        weak = await session.scalar(select(Concept).where(Concept.title == "Effect size"))
+        assert weak is not None and review.concept_id == weak.id
+    page = html(await client.get(started.headers["location"])).body.text()
+    assert "Effect size" in page
+
 
 def _stat_cards(doc):  # type: ignore[no-untyped-def]
     for card in doc.css('section[aria-labelledby="stats-title"] dl > div'):

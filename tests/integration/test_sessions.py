@@ -228,6 +228,19 @@ async def test_the_learn_page_runs_the_loop(client, services):  # type: ignore[n
         headers={"HX-Request": "true"},
     )
     assert saved.status_code == 200 and "version 1" in saved.text
+    assert "earlier version" not in saved.text
+    again = await client.post(
+        f"/learn/{content_id}/note",
+        data={"csrf_token": csrf, "concept_id": concept_id, "content": "Interest earns interest."},
+        headers={"HX-Request": "true"},
+    )
+    assert "version 2" in again.text and "History: 1 earlier version" in again.text
+    history = html(await client.get(f"/learn/{content_id}")).css_first("#note-feedback details")
+    assert history is not None and "Interest on interest." in history.text()
+    assert (
+        "Interest earns interest."
+        in html(await client.get(f"/learn/{content_id}")).css_first("textarea#note").text()
+    )
 
 
 async def test_review_and_progress_change_after_a_session(client, services):  # type: ignore[no-untyped-def]

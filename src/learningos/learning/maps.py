@@ -1,7 +1,8 @@
 """Building a content item's learning map with the Planner, and keeping it on regeneration.
 
 Concepts are matched to the previous map's by title, so a regenerated map keeps the identity
-(and so the learner's progress) of every concept that still exists.
+(and so the learner's progress) of every concept that still exists; notes on a dropped concept
+stay with the content item, and return to a concept of the same title if one comes back.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from learningos.kit.logging import get_logger
 from learningos.learning.repository import MapRepository
 from learningos.models.content import Content, ContentSection
 from learningos.models.learning import Concept, LearningMap
+from learningos.notes.repository import NoteRepository
 from learningos.services import Services
 
 log = get_logger(__name__)
@@ -102,14 +104,17 @@ async def store_map(
             if p.strip().lower() in ids_by_title
         ]
         kept.append(concept)
-    for gone in previous.values():  # concepts the new plan no longer has
+    for gone in previous.values():  # concepts the new plan no longer has (notes stay)
         await session.delete(gone)
     await session.flush()
+    adopted = await NoteRepository(session).adopt_orphans(content_id, kept)
     log.info(
         "learning.map_stored",
         content_id=str(content_id),
         concepts=len(kept),
         kept_from_previous=reused,
+        dropped=len(previous),
+        notes_readopted=adopted,
         engine=result.usage.engine,
     )
     return learning_map

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from alembic import context
 from sqlalchemy.engine import Connection
@@ -54,11 +55,29 @@ async def run_online() -> None:
     if connection is not None:
         await connection.run_sync(_run_sync)
         return
-    engine = make_engine(_url())
+    url = _url()
+    engine = make_engine(url)
     async with engine.connect() as conn:
-        await conn.run_sync(_run_sync)
+        if url.startswith("sqlite"):
+            await _run_sqlite(conn)
+        else:
+            await conn.run_sync(_run_sync)
         await conn.commit()
     await engine.dispose()
+
+
+async def _run_sqlite(conn: Any) -> None:
+    """SQLite changes a table by rebuilding it (batch mode); with foreign keys on, dropping
+    the old table would cascade into the tables that refer to it. So they are off while the
+    migrations run (outside any transaction, where the pragma takes effect) and the
+    references are checked before the result is committed."""
+    await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    await conn.run_sync(_run_sync)
+    broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).fetchall()
+    if broken:
+        await conn.rollback()
+        raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
+    await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

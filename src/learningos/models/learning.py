@@ -113,9 +113,15 @@ class UserNote(IdMixin, TimestampMixin, Base):
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
-    concept_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("concepts.id", ondelete="CASCADE"), index=True
+    # A map regeneration that drops the concept keeps the note: concept_id becomes NULL and
+    # the note stays under its content with the title it was written for.
+    concept_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("concepts.id", ondelete="SET NULL"), index=True
     )
+    content_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("contents.id", ondelete="CASCADE"), index=True
+    )
+    concept_title: Mapped[str] = mapped_column(String(300), default="", server_default="")
     content: Mapped[str] = mapped_column(Text, default="")
     ai_feedback: Mapped[dict[str, Any] | None] = mapped_column()
     version: Mapped[int] = mapped_column(default=1)

@@ -86,6 +86,5 @@ def _list_item(row: NoteRow) -> NoteListItem:
     return NoteListItem(
         **NoteOut.model_validate(row.note).model_dump(),
         concept_title=row.concept_title,
-        content_id=row.content_id,
         content_title=row.content_title,
     )

@@ -81,12 +81,19 @@ class NoteRepository(Repository[UserNote]):
     async def create(
         self,
         user_id: uuid.UUID,
-        concept_id: uuid.UUID,
+        concept: Concept,
+        content_id: uuid.UUID,
         content: str,
         feedback: dict[str, Any],
     ) -> UserNote:
         note = UserNote(
-            user_id=user_id, concept_id=concept_id, content=content, ai_feedback=feedback, version=1
+            user_id=user_id,
+            concept_id=concept.id,
+            content_id=content_id,
+            concept_title=concept.title,
+            content=content,
+            ai_feedback=feedback,
+            version=1,
         )
         await self.add(note)
         await self._versioned(note)
@@ -138,7 +145,7 @@ class NoteRepository(Repository[UserNote]):
         """The learner's notes, most recently updated first."""
         query = self._with_names().where(UserNote.user_id == user_id)
         if content_id is not None:
-            query = query.where(LearningMap.content_id == content_id)
+            query = query.where(UserNote.content_id == content_id)
         if note_ids is not None:
             query = query.where(UserNote.id.in_(note_ids))
         result = await self.session.execute(
@@ -152,11 +159,34 @@ class NoteRepository(Repository[UserNote]):
         note = await self.of_concept(user_id, concept_id)
         return note.content if note else None
 
+    async def adopt_orphans(self, content_id: uuid.UUID, concepts: Sequence[Concept]) -> int:
+        """Give notes whose concept a map regeneration dropped back to a concept of the same
+        title in the new map (unless the learner already has a note there). Returns how many."""
+        by_title = {c.title.strip().lower(): c for c in concepts}
+        orphans = await self.session.scalars(
+            select(UserNote).where(UserNote.content_id == content_id, UserNote.concept_id.is_(None))
+        )
+        adopted = 0
+        for note in orphans:
+            concept = by_title.get(note.concept_title.strip().lower())
+            if concept is None or await self.of_concept(note.user_id, concept.id) is not None:
+                continue
+            note.concept_id = concept.id
+            adopted += 1
+        await self.session.flush()
+        return adopted
+
     @staticmethod
     def _with_names() -> Select[UserNote, str, uuid.UUID, str]:
+        """The concept's current title, or the one the note was written for if the concept
+        is no longer in the map."""
         return (
-            select(UserNote, Concept.title, Content.id, Content.title)
-            .join(Concept, Concept.id == UserNote.concept_id)
-            .join(LearningMap, LearningMap.id == Concept.learning_map_id)
-            .join(Content, Content.id == LearningMap.content_id)
+            select(
+                UserNote,
+                func.coalesce(Concept.title, UserNote.concept_title),
+                Content.id,
+                Content.title,
+            )
+            .outerjoin(Concept, Concept.id == UserNote.concept_id)
+            .join(Content, Content.id == UserNote.content_id)
         )

@@ -24,7 +24,8 @@ class NoteOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
-    concept_id: uuid.UUID
+    concept_id: uuid.UUID | None  # None: the concept left the map, the note stayed
+    content_id: uuid.UUID
     content: str
     version: int
     ai_feedback: dict[str, Any] | None
@@ -46,7 +47,6 @@ class NoteDetail(NoteOut):
 
 class NoteListItem(NoteOut):
     concept_title: str
-    content_id: uuid.UUID
     content_title: str
 
 
@@ -54,7 +54,7 @@ class NoteHitOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
-    concept_id: uuid.UUID
+    concept_id: uuid.UUID | None
     concept_title: str
     content_id: uuid.UUID
     content_title: str

@@ -32,7 +32,7 @@ PASSAGES = 3
 @dataclass(frozen=True)
 class NoteHit:
     id: uuid.UUID
-    concept_id: uuid.UUID
+    concept_id: uuid.UUID | None
     concept_title: str
     content_id: uuid.UUID
     content_title: str
@@ -71,7 +71,7 @@ async def save(
         await repo.lock_pair(user.id, concept.id)
         note = await repo.of_concept(user.id, concept.id)  # saved meanwhile from another tab?
         if note is None:
-            return await repo.create(user.id, concept.id, text, feedback)
+            return await repo.create(user.id, concept, content.id, text, feedback)
     return await _next_version(repo, note, text, feedback, expected_version)
 
 
@@ -85,6 +85,11 @@ async def update(
 ) -> UserNote:
     """Save a new version of one of the learner's notes."""
     note = await _owned(session, user, note_id)
+    if note.concept_id is None:
+        raise Conflict(
+            "This note's concept is no longer in the learning map, so the note is kept as it "
+            "is. Copy what you need into a note on a concept of the new map."
+        )
     return await save(session, services, user, note.concept_id, text, expected_version)
 
 

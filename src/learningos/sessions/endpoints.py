@@ -31,7 +31,9 @@ async def start(
 ) -> dict[str, Any]:
     """A new session: on a concept, on the next concept of the map, or a review of due ones.
     Then `interact` with action `start` to get the tutor's explanation."""
-    ls = await service.start(session, services, user, body.content_id, body.concept_id, body.mode)
+    ls = await service.start(
+        session, services, user, body.content_id, body.concept_id, body.mode, body.review
+    )
     return await session_view(session, ls)
 
 

@@ -21,6 +21,7 @@ from learningos.kit.errors import AIBudgetExceeded, AppError, NotAuthenticated
 from learningos.learning.repository import MapRepository
 from learningos.models.content import Content
 from learningos.models.user import User
+from learningos.notes.repository import NoteRepository
 from learningos.sessions import service
 from learningos.sessions.repository import ProgressRepository, SessionRepository
 from learningos.sessions.view import session_view
@@ -46,11 +47,10 @@ async def learn_context(
     view = await session_view(session, ls) if ls else None
     current = uuid.UUID(view["concept"]["id"]) if view and view["concept"] else None
     milestone = next((c.milestone for c in concepts if c.id == current), None)
-    note = None
+    note, versions = None, []
     if current is not None:
-        from learningos.notes.repository import NoteRepository
-
         note = await NoteRepository(session).of_concept(user.id, current)
+        versions = await NoteRepository(session).versions(note.id) if note else []
     offers = [a for a in (view or {}).get("adaptations", []) if a["kind"] == "offer_skip"]
     return {
         "active": "library",
@@ -63,6 +63,7 @@ async def learn_context(
         "current_id": current,
         "view": view,
         "note": note,
+        "versions": versions,
         "offer": offers[-1] if offers and not offers[-1]["details"].get("accepted") else None,
         "notice": notice,
     }
@@ -100,6 +101,7 @@ async def learn_start(
     services: ServicesDep,
     concept_id: Annotated[str | None, Form()] = None,
     mode: Annotated[str, Form()] = "learn",
+    review: Annotated[list[uuid.UUID] | None, Form()] = None,
     csrf_token: Annotated[str | None, Form()] = None,
 ) -> Response:
     verify_csrf(request, csrf_token)
@@ -109,7 +111,13 @@ async def learn_start(
     if current is not None:  # one open session per material: end it to start another
         await service.interact(session, services, learner, current.id, "end")
     ls = await service.start(
-        session, services, learner, content_id, chosen, "review" if mode == "review" else "learn"
+        session,
+        services,
+        learner,
+        content_id,
+        chosen,
+        "review" if mode == "review" else "learn",
+        review[:50] if review else None,
     )
     await service.interact(session, services, learner, ls.id, "start")
     return RedirectResponse(f"/learn/{content_id}", status_code=303)
@@ -167,4 +175,7 @@ async def learn_note(
     note = await save(session, services, learner, concept_id, content[:20_000])
     if not request.headers.get("HX-Request"):
         return RedirectResponse(f"/learn/{content_id}", status_code=303)
-    return render(request, "sessions/_note_feedback.html", {"note": note, "saved": True})
+    versions = await NoteRepository(session).versions(note.id)
+    return render(
+        request, "sessions/_note_feedback.html", {"note": note, "versions": versions, "saved": True}
+    )

@@ -10,6 +10,9 @@ class StartIn(BaseModel):
     content_id: uuid.UUID
     concept_id: uuid.UUID | None = None
     mode: Literal["learn", "review"] = "learn"
+    # Review mode: these concepts, in this order (e.g. the weak areas of the progress page)
+    # instead of the ones due for review.
+    review: list[uuid.UUID] | None = Field(default=None, max_length=50)
 
 
 class InteractIn(BaseModel):

@@ -86,9 +86,10 @@ async def start(
     content_id: uuid.UUID,
     concept_id: uuid.UUID | None = None,
     mode: str = "learn",
+    review: list[uuid.UUID] | None = None,
 ) -> LearningSession:
     """A new session on a content item: a given concept, the next one by the map, or (review
-    mode) the concepts due for review."""
+    mode) the concepts due for review, or the `review` concepts when given."""
     content = await content_service.get_readable(session, user, content_id)
     if content.status != "ready":
         raise Conflict("This material is still being processed.")
@@ -98,7 +99,12 @@ async def start(
     if mode == "review":
         from learningos.review.service import start_items
 
-        due = [cid for cid in await start_items(session, user, content.id) if cid in by_id]
+        if review:
+            due = list(dict.fromkeys(cid for cid in review if cid in by_id))
+            if not due:
+                raise NotFound("None of these concepts is part of this material's learning map.")
+        else:
+            due = [cid for cid in await start_items(session, user, content.id) if cid in by_id]
         if not due:
             raise Conflict("Nothing in this material is due for review today.")
         first: Concept | None = by_id[due[0]]
@@ -192,7 +198,15 @@ async def _apply(
     now = utcnow()
     seconds = _elapsed(services, ls, now)
     ls.last_activity_at = now
-    concept, progress = await _current(session, ls)
+    try:
+        concept, progress = await _current(session, ls)
+    except Conflict:
+        if action != "end":
+            raise
+        # The concept left the map (a regeneration): the session can still be ended.
+        _move(ls, "end")
+        await _complete(session, services, user, ls)
+        return
     if action in ("answer", "ask"):
         if not message:
             raise ValidationFailed("Write something first.", details={"message": "empty"})
