@@ -282,3 +282,47 @@ async def test_forms_post_to_the_pages_not_the_json_api(client, path, action):
     assert form is not None
     assert form.attributes["action"].endswith(action)
     assert "/api/" not in form.attributes["action"]
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [("/privacy", "Privacy"), ("/terms", "Terms of Service"), ("/contact", "Contact")],
+)
+async def test_legal_pages(client, path, heading):
+    response = await client.get(path)
+    assert response.status_code == 200
+    doc = html(response)
+    assert doc.css_first("h1").text().strip() == heading
+    assert doc.css_first(f'footer a[href="{path}"]') is not None
+    assert_same_origin(doc)
+    if path == "/contact":
+        assert doc.css_first('a[href="mailto:hello@learningos.local"]') is not None
+    else:  # a table of contents whose links all reach a section
+        targets = [a.attributes["href"][1:] for a in doc.css('nav[aria-label] a[href^="#"]')]
+        assert targets and all(doc.css_first(f"#{t}") is not None for t in targets)
+
+
+async def test_library_page_empty_filters_and_access(client, services):
+    from tests.integration.test_content import upload
+
+    signed_out = await client.get("/library")
+    assert (
+        signed_out.status_code == 303 and signed_out.headers["location"] == "/login?next=/library"
+    )
+    await register(client)
+    await sign_in_page(client)
+    empty = html(await client.get("/library"))
+    assert "Your library is empty" in empty.body.text()
+    assert empty.css_first('a[aria-current="page"][href="/library"]') is not None
+
+    tokens = {"access_token": client.cookies["lo_access"]}
+    r = await upload(
+        client, tokens, "notes.md", b"# Notes\n\nSome words to learn from.", title="Mine"
+    )
+    assert r.status_code == 201, r.text
+    doc = html(await client.get("/library"))
+    assert "Mine" in doc.body.text() and doc.css_first('a[href$="?show=failed"]') is None
+    nothing = html(await client.get("/library?show=failed"))
+    assert "Nothing here with this filter." in nothing.body.text()
+    assert "Mine" not in nothing.body.text()
+    assert not doc.css("script:not([src])") and not doc.css("[style]")

@@ -268,3 +268,26 @@ async def test_review_and_progress_change_after_a_session(client, services):  # 
     assert review["latest_session"]["id"] == sid and review["latest_session"]["summary"]
     weekly = (await client.get("/api/v1/review/weekly", headers=bearer(tokens))).json()
     assert weekly["sessions_completed"] == 1 and weekly["concepts_practised"] == 1
+
+
+async def test_dashboard_shows_where_to_continue_and_the_week(client, services):  # type: ignore[no-untyped-def]
+    from tests.integration.test_pages import html, sign_in_page
+
+    tokens, content_id, started = await new_session(client, services)
+    await sign_in_page(client)
+    before = html(await client.get("/dashboard"))
+    assert before.css_first("#continue-title") is not None  # the open session, not started
+    assert "Your stats appear after your first study session." in before.body.text()
+
+    await act(client, tokens, started["id"], "start")
+    await act(client, tokens, started["id"], "answer", GOOD)
+    doc = html(await client.get("/dashboard"))
+    text = " ".join(doc.body.text().split())
+    assert "Continue where you left off" in text and started["concept"]["title"] in text
+    resume = doc.css_first('section[aria-labelledby="continue-title"] a')
+    assert resume is not None and resume.attributes["href"].endswith(f"/learn/{content_id}")
+    assert "Concepts 1" in text  # one concept evaluated this week
+    chart = doc.css_first('svg[aria-labelledby="study-chart-title study-chart-desc"]')
+    assert chart is not None and len(chart.css("text")) == 7
+    ring = doc.css_first('[role="img"][aria-label$="of concepts completed"]')
+    assert ring is not None

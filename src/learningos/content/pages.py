@@ -19,6 +19,7 @@ from learningos.kit.handlers import error_body
 from learningos.learning.service import map_with_concepts
 from learningos.models.content import Content
 from learningos.models.user import User
+from learningos.progress.dashboard import learned_percent
 from learningos.web.render import htmx_redirect, redirect_with_flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -41,6 +42,41 @@ def _upload_context(request: Request, services: ServicesDep) -> dict[str, object
         "max_upload_mb": settings.max_upload_bytes // (1 << 20),
         "max_pages": settings.max_pdf_pages,
     }
+
+
+# Library filter -> the content statuses it shows (None: all).
+LIBRARY_FILTERS: dict[str, tuple[str, ...] | None] = {
+    "all": None,
+    "ready": ("ready",),
+    "processing": ("pending", "processing"),
+    "failed": ("error",),
+}
+
+
+@router.get("/library", name="library")
+async def library_page(
+    request: Request, user: PageUser, session: SessionDep, show: str = "all"
+) -> Response:
+    """Every material of the learner with how far they are, filtered by processing state."""
+    if user is None:
+        return htmx_redirect(request, "/login?next=/library")
+    everything = await service.library(session, user)
+    wanted = LIBRARY_FILTERS.get(show)
+    shown = [c for c in everything if wanted is None or c.status in wanted]
+    counts = {
+        key: sum(1 for c in everything if states is None or c.status in states)
+        for key, states in LIBRARY_FILTERS.items()
+    }
+    learned = await learned_percent(session, user.id, [c.id for c in shown])
+    context = {
+        "active": "library",
+        "contents": shown,
+        "total": len(everything),
+        "show": show if show in LIBRARY_FILTERS else "all",
+        "counts": counts,
+        **learned,
+    }
+    return render(request, "content/library.html", context)
 
 
 @router.get("/upload", name="upload")

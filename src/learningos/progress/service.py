@@ -338,7 +338,7 @@ async def _content_rows(
     for t in tracked:
         titles.setdefault(t.progress.content_id, t.content_title)
         by_content[t.progress.content_id].append(t.progress)
-    totals = await _concept_counts(session, list(titles))
+    totals = await concept_counts(session, list(titles))
     rows = []
     for content_id, title in titles.items():
         mine = by_content.get(content_id, [])
@@ -357,7 +357,7 @@ async def _content_rows(
     return rows
 
 
-async def _concept_counts(
+async def concept_counts(
     session: AsyncSession, content_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, int]:
     """Concepts per content item (a content item keeps one map; regeneration updates it)."""

@@ -817,6 +817,44 @@
   }
 
   /* ------------------------------------------------------------------ */
+  /* Phone tabs: [data-tabs] holds a [role=tablist] and [data-tab-panel]s */
+  /* ------------------------------------------------------------------ */
+  // Below 640 px only the selected panel shows (CSS hides .tab-hidden there); wider, every
+  // panel shows and the tab list is hidden. Without JavaScript the panels simply stack.
+  function setupTabs(box) {
+    if (box.dataset.tabsReady) return;
+    box.dataset.tabsReady = '1';
+    var list = $('[role="tablist"]', box);
+    if (!list) return;
+    var tabs = $all('[role="tab"]', list);
+    function select(tab, focus) {
+      tabs.forEach(function (t) {
+        var on = t === tab;
+        t.setAttribute('aria-selected', on ? 'true' : 'false');
+        t.tabIndex = on ? 0 : -1;
+        var panel = document.getElementById(t.getAttribute('aria-controls'));
+        if (panel) panel.classList.toggle('tab-hidden', !on);
+      });
+      if (focus) tab.focus();
+      box.dataset.activeTab = tab.dataset.tab || '';
+    }
+    tabs.forEach(function (tab, i) {
+      tab.addEventListener('click', function () { select(tab, false); });
+      tab.addEventListener('keydown', function (event) {
+        var next = null;
+        if (event.key === 'ArrowRight') next = tabs[(i + 1) % tabs.length];
+        else if (event.key === 'ArrowLeft') next = tabs[(i - 1 + tabs.length) % tabs.length];
+        else if (event.key === 'Home') next = tabs[0];
+        else if (event.key === 'End') next = tabs[tabs.length - 1];
+        if (next) { event.preventDefault(); select(next, true); }
+      });
+    });
+    list.hidden = false;
+    var initial = tabs.filter(function (t) { return t.getAttribute('aria-selected') === 'true'; })[0];
+    select(initial || tabs[0], false);
+  }
+
+  /* ------------------------------------------------------------------ */
   /* Init (also for content that htmx swaps in)                           */
   /* ------------------------------------------------------------------ */
   function init(root) {
@@ -824,6 +862,7 @@
     if (root.matches && root.matches('[data-toast]')) armToast(root);
     $all('[data-password-strength]', root).forEach(function (el) { if (el.value) updateStrength(el); });
     $all('[data-match]', root).forEach(function (el) { if (el.value) updateMatch(el); });
+    $all('[data-tabs]', root).forEach(setupTabs);
     $all('form[data-upload]', root).forEach(setupUpload);
     if (root.matches && root.matches('form[data-upload]')) setupUpload(root);
   }
