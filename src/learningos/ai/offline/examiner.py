@@ -57,6 +57,7 @@ ELABORATION_CAP = 40  # content words; longer answers are not "more elaborate"
 WORD_FLOOR = 0.3
 WORD_MATCH = 0.4  # rescaled match from which a reference word counts as present
 IDEA_COVERED = 0.5  # idea score (see `_idea_scores`) from which an idea counts as covered
+IDEA_GIST = 0.6  # share of an idea's words, best matched first, that its word match reads
 COPY_RUN = 8  # shared run of words that counts as copied
 COPY_MIN_PASSAGE = 40  # words: shorter references are definitions, quoting them is fine
 COPY_START = 0.5  # copied share of the answer from which the penalty starts
@@ -420,10 +421,14 @@ def _idea_scores(
 ) -> list[float]:
     """How well the answer covers each idea: the mean of its words' matches and of its cosine
     with the closest answer sentence. Words alone miss a paraphrase; a sentence cosine alone
-    also rewards a sentence on the same topic that says something else."""
+    also rewards a sentence on the same topic that says something else. Only the idea's
+    best-matched words count (IDEA_GIST of them): an idea that lists examples ("housing,
+    food, transport, family and fun") is covered by its point, not by every example."""
     scores = []
     for text, words in zip(idea_texts, idea_words, strict=True):
-        word_match = float(np.mean([best[w] for w in words])) if words else 1.0
+        matches = sorted((best[w] for w in words), reverse=True)
+        gist = matches[: max(1, math.ceil(len(matches) * IDEA_GIST))]
+        word_match = float(np.mean(gist)) if gist else 1.0
         sentence_match = float((sentence_vectors @ vectors[text]).max())
         scores.append((word_match + sentence_match) / 2)
     return scores
