@@ -291,3 +291,30 @@ async def test_dashboard_shows_where_to_continue_and_the_week(client, services):
     assert chart is not None and len(chart.css("text")) == 7
     ring = doc.css_first('[role="img"][aria-label$="of concepts completed"]')
     assert ring is not None
+
+
+async def test_content_page_marks_progress_and_starts_any_concept(client, services):  # type: ignore[no-untyped-def]
+    from tests.integration.test_pages import html, sign_in_page
+
+    tokens, content_id, started = await new_session(client, services)
+    await act(client, tokens, started["id"], "start")
+    await act(client, tokens, started["id"], "answer", GOOD)
+    await sign_in_page(client)
+    doc = html(await client.get(f"/content/{content_id}"))
+    forms = [
+        f
+        for f in doc.css("section[aria-labelledby=map-title] form")
+        if f.css_first("[name=concept_id]")
+    ]
+    assert len(forms) >= 2, "one learn button per concept"
+    row = next(f.parent.parent for f in forms if started["concept"]["id"] in f.html)
+    assert "confidence" in row.text() and "In progress:" in row.text()
+    other = next(f for f in forms if started["concept"]["id"] not in f.html)
+    data = {i.attributes["name"]: i.attributes["value"] for i in other.css("input")}
+    moved = await client.post(other.attributes["action"], data=data)
+    assert moved.status_code == 303
+    page = html(await client.get(moved.headers["location"]))
+    notes_form = page.css_first('#panel-notes input[name="concept_id"]')
+    assert notes_form is not None and notes_form.attributes["value"] == data["concept_id"]
+    body = (await client.get(f"/api/v1/session/{started['id']}", headers=bearer(tokens))).json()
+    assert body["status"] == "completed"  # the earlier session was ended, nothing lost

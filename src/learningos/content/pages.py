@@ -20,6 +20,7 @@ from learningos.learning.service import map_with_concepts
 from learningos.models.content import Content
 from learningos.models.user import User
 from learningos.progress.dashboard import learned_percent
+from learningos.sessions.repository import ProgressRepository
 from learningos.web.render import htmx_redirect, redirect_with_flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -132,6 +133,9 @@ async def content_page(
     sections = await service.outline(session, content) if content.status == "ready" else []
     context = _detail_context(content, sections)
     context["learning_map"], context["concepts"] = await map_with_concepts(session, content.id)
+    context["progress_of"] = await ProgressRepository(session).of_concepts(
+        user.id, [c.id for c in context["concepts"]]
+    )
     return render(request, "content/detail.html", context)
 
 
