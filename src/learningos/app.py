@@ -51,6 +51,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     app.state.settings = settings
 
+    from learningos.account import endpoints as account_api
+    from learningos.account import pages as account_pages
     from learningos.ai import endpoints as ai_api
     from learningos.auth import endpoints as auth_api
     from learningos.auth import pages as auth_pages
@@ -86,6 +88,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         sessions_pages.router,
         notes_api.router,
         notes_pages.router,
+        account_api.router,
+        account_pages.router,
         web_pages.router,
     ):
         app.include_router(router)

@@ -135,6 +135,7 @@ def install_user_cache(services: Services) -> None:
 
 def import_job_modules() -> None:
     """Register every domain's job handlers (their modules only define functions)."""
+    import learningos.account.tasks  # noqa: F401
     import learningos.auth.tasks  # noqa: F401
     import learningos.content.tasks  # noqa: F401
     import learningos.learning.tasks  # noqa: F401

@@ -132,9 +132,10 @@ async def content_page(
     content = await service.get_readable(session, user, content_id)
     sections = await service.outline(session, content) if content.status == "ready" else []
     context = _detail_context(content, sections)
-    context["learning_map"], context["concepts"] = await map_with_concepts(session, content.id)
+    learning_map, concepts = await map_with_concepts(session, content.id)
+    context["learning_map"], context["concepts"] = learning_map, concepts
     context["progress_of"] = await ProgressRepository(session).of_concepts(
-        user.id, [c.id for c in context["concepts"]]
+        user.id, [c.id for c in concepts]
     )
     return render(request, "content/detail.html", context)
 

@@ -45,6 +45,8 @@ class User(IdMixin, TimestampMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default=Role.USER.value)
     avatar_url: Mapped[str | None] = mapped_column(String(500))
+    # The uploaded picture's storage key; avatar_url is the app's URL that serves it.
+    avatar_key: Mapped[str | None] = mapped_column(String(300))
     preferences: Mapped[dict[str, Any]] = mapped_column(default=default_preferences)
     is_active: Mapped[bool] = mapped_column(default=True)
     # AI budget tier: free or subscriber (set by the subscription when there is one).
