@@ -1,4 +1,4 @@
-"""The `learningos` command: serve, worker, db upgrade, user create."""
+"""The `learningos` command: serve, worker, db upgrade, user create, seed."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import getpass
 import os
 import sys
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -62,6 +63,7 @@ def serve(
         from learningos.kit.migrate import upgrade
 
         upgrade(settings.resolved_database_url)
+    _seed_demo_on_first_start(settings)
     os.environ["LEARNINGOS_WEB_WORKERS"] = str(settings.web_workers)
     typer.echo(f"Learning OS on http://{host or settings.host}:{port or settings.port}")
     uvicorn.run(
@@ -75,6 +77,25 @@ def serve(
         access_log=False,
         log_config=None,
     )
+
+
+def _seed_demo_on_first_start(settings: Settings) -> None:
+    """Seed the demo learner when the database has no users (LEARNINGOS_DEMO_SEED)."""
+    if not settings.seeds_demo:
+        return
+    from learningos.demo.seed import seed_on_first_start
+
+    try:
+        result = asyncio.run(seed_on_first_start(settings, typer.echo))
+    except Exception as exc:  # noqa: BLE001 - the app starts anyway; the seed can be rerun
+        typer.secho(
+            f"Could not seed the demo course: {exc}. Run `learningos seed --demo` to retry.",
+            fg="yellow",
+            err=True,
+        )
+        return
+    if result is not None:
+        _print_demo_credentials(result.seconds)
 
 
 @app.command()
@@ -114,6 +135,44 @@ async def _reindex(settings: Settings) -> int:
     finally:
         await services.vectors.close()
         await services.db.dispose()
+
+
+@app.command()
+def seed(
+    ctx: typer.Context,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Create the demo learner with a short sample course, processed and ready.",
+        ),
+    ] = False,
+) -> None:
+    """Create sample data: --demo adds the demo learner and course (idempotent)."""
+    if not demo:
+        typer.echo(ctx.get_usage(), err=True)
+        typer.secho("Nothing to seed: pass --demo for the demo learner and course.", err=True)
+        raise typer.Exit(2)
+    from learningos.demo.seed import DemoSeedError, seed_with_settings
+    from learningos.kit.migrate import upgrade
+
+    settings = _settings()
+    if settings.is_embedded:
+        upgrade(settings.resolved_database_url)
+    try:
+        result = asyncio.run(seed_with_settings(settings, typer.echo))
+    except DemoSeedError as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(1) from exc
+    if not result.changed:
+        typer.echo("The demo is already set up; nothing changed.")
+    _print_demo_credentials(result.seconds)
+
+
+def _print_demo_credentials(seconds: float) -> None:
+    from learningos.demo import DEMO_EMAIL, DEMO_PASSWORD
+
+    typer.echo(f"Demo ready ({seconds:.1f} s). Sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}")
 
 
 @db_app.command("upgrade")
@@ -180,6 +239,57 @@ async def _create_user(
             )
             return str(user.id), user.email
     finally:
+        await services.db.dispose()
+
+
+class NotifyKind(StrEnum):
+    reviews = "reviews"
+    weekly = "weekly"
+
+
+@app.command()
+def notify(
+    kind: Annotated[
+        NotifyKind,
+        typer.Argument(help="reviews: today's review reminders; weekly: the weekly summary."),
+    ],
+    local_hour: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=23,
+            help="Only learners for whom it is now this hour in their own time zone "
+            "(run hourly with it).",
+        ),
+    ] = None,
+) -> None:
+    """Email learners who kept these emails on (review reminders or the weekly summary).
+
+    Run it from cron. Each learner gets at most one per day (reviews) or per week (weekly),
+    however often it runs; learners with email reminders off are skipped."""
+    settings = _settings()
+    if settings.is_embedded:
+        from learningos.kit.migrate import upgrade
+
+        upgrade(settings.resolved_database_url)
+    sent, skipped, failed = asyncio.run(_notify(settings, kind.value, local_hour))
+    typer.echo(f"{kind.value}: {sent} sent, {skipped} with nothing to send, {failed} failed.")
+    if failed:
+        raise typer.Exit(1)
+
+
+async def _notify(settings: Settings, kind: str, local_hour: int | None) -> tuple[int, int, int]:
+    from learningos.account.tasks import notify as run_notify
+    from learningos.services import Services
+
+    services = Services.build(settings)
+    try:
+        result = await run_notify(services, kind, local_hour=local_hour)
+        return result.sent, result.skipped, result.failed
+    finally:
+        await services.ai.aclose()
+        await services.vectors.close()
+        await services.cache.close()
         await services.db.dispose()
 
 

@@ -128,6 +128,11 @@ class Settings(BaseSettings):
     # Email.
     email_from: str = "Learning OS <hello@learningos.local>"
 
+    # Demo: `learningos serve` seeds the demo learner and course when the database has no
+    # users yet (never once anyone has an account). Unset: on in the embedded mode (SQLite),
+    # off with PostgreSQL, so a production database never gets an account with a known password.
+    demo_seed: bool | None = None
+
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:
         if self.env == "production" and self.jwt_secret.get_secret_value() == DEFAULT_JWT_SECRET:
@@ -174,6 +179,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'learningos.db').as_posix()}"
+
+    @property
+    def seeds_demo(self) -> bool:
+        """Whether a first start seeds the demo (LEARNINGOS_DEMO_SEED, else the embedded mode)."""
+        return self.is_embedded if self.demo_seed is None else self.demo_seed
 
     @property
     def is_embedded(self) -> bool:

@@ -7,9 +7,12 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.auth import service
 from learningos.auth.deps import PageUser, clear_auth_cookies, set_auth_cookies, token_family
+from learningos.auth.repository import UserRepository
+from learningos.demo import DEMO_EMAIL, DEMO_PASSWORD
 from learningos.kit.csrf import verify_csrf
 from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
 from learningos.kit.errors import AppError, InvalidCredentials, RateLimited
@@ -37,18 +40,25 @@ def field_errors(exc: AppError) -> dict[str, str]:
     return errors
 
 
-def demo_hint(request: Request) -> str | None:
-    return getattr(request.app.state, "demo_hint", None)
+async def demo_login(session: AsyncSession) -> dict[str, str] | None:
+    """The demo learner's credentials when that account exists (one indexed lookup), for the
+    login page's "Try the demo" note; see `learningos seed --demo`."""
+    user = await UserRepository(session).get_by_email(DEMO_EMAIL)
+    if user is None or not user.is_active:
+        return None
+    return {"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
 
 
 @router.get("/login", name="login")
-async def login_page(request: Request, user: PageUser, next: str | None = None) -> Response:
+async def login_page(
+    request: Request, user: PageUser, session: SessionDep, next: str | None = None
+) -> Response:
     if user is not None:
         return htmx_redirect(request, safe_next(next))
     return render(
         request,
         "auth/login.html",
-        {"next": safe_next(next), "demo_hint": demo_hint(request)},
+        {"next": safe_next(next), "demo": await demo_login(session)},
         layout=AUTH_LAYOUT,
     )
 
@@ -79,7 +89,7 @@ async def login_submit(
                 "form": form,
                 "form_error": exc.message,
                 "next": safe_next(next),
-                "demo_hint": demo_hint(request),
+                "demo": await demo_login(session),
             },
             status_code=exc.status_code,
             layout=AUTH_LAYOUT,
