@@ -90,7 +90,11 @@ def _plan(title: str, sections: list[Any]) -> int:
             if s.kind != "chunk"
         ],
     )
-    return len(plan(inp, LocalEmbedder(threads=get_settings().embedding_threads)).concepts)
+    settings = get_settings()
+    embedder = LocalEmbedder(
+        threads=settings.embedding_threads, precision=settings.embedding_precision
+    )
+    return len(plan(inp, embedder).concepts)
 
 
 async def _embed_and_index(sections: list[Any]) -> dict[str, float]:
@@ -102,8 +106,13 @@ async def _embed_and_index(sections: list[Any]) -> dict[str, float]:
 
     with tempfile.TemporaryDirectory(prefix="learningos-eval-") as folder:
         vectors = VectorStore(None, Path(folder) / "qdrant")
-        threads = get_settings().embedding_threads
-        index = SectionIndex(vectors, make_embedder(None, local_threads=threads))
+        settings = get_settings()
+        embedder = make_embedder(
+            None,
+            local_threads=settings.embedding_threads,
+            local_precision=settings.embedding_precision,
+        )
+        index = SectionIndex(vectors, embedder)
         content_id = uuid.uuid4()
         leaves = searchable_sections(sections)
         items = [
@@ -172,6 +181,7 @@ def examiner(
 ) -> None:
     """Agreement of the Examiner with human grades: Pearson r and RMSE on the 0-5 scale."""
     from learningos.ai import examiner_eval
+    from learningos.config import get_settings
     from learningos.retrieval.embeddings import LocalEmbedder
 
     try:
@@ -183,7 +193,7 @@ def examiner(
     start = time.perf_counter()
     extra: dict[str, Any] = {}
     if provider == "offline":
-        embedder = LocalEmbedder()
+        embedder = LocalEmbedder(precision=get_settings().embedding_precision)
         if cross_validate:
             result = examiner_eval.cross_validate(rows, embedder, folds)
             method = f"offline engine, {folds}-fold cross-validation grouped by question"

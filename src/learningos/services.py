@@ -109,7 +109,10 @@ def build_index(settings: Settings, vectors: VectorStore) -> SectionIndex:
     if settings.embedding_provider == "local":
         key = None
     embedder = make_embedder(
-        key, settings.openai_base_url, local_threads=settings.embedding_threads
+        key,
+        settings.openai_base_url,
+        local_threads=settings.embedding_threads,
+        local_precision=settings.embedding_precision,
     )
     return SectionIndex(vectors, embedder)
 

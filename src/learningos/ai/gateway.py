@@ -311,7 +311,10 @@ class AIGateway:
         if self._embedder is None:
             from learningos.retrieval.embeddings import LocalEmbedder
 
-            self._embedder = LocalEmbedder(threads=self.settings.embedding_threads)
+            self._embedder = LocalEmbedder(
+                threads=self.settings.embedding_threads,
+                precision=self.settings.embedding_precision,
+            )
         return self._embedder
 
     # -- accounting ------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from learningos.config import get_settings
 from learningos.kit.vectors import VectorStore
 from learningos.retrieval.embeddings import make_embedder
 from learningos.retrieval.index import Hit, IndexedSection, SectionIndex
@@ -163,7 +164,9 @@ async def _evaluate(
     folder: Path,
 ) -> dict[str, dict[str, Any]]:
     vectors = VectorStore(None, folder / "qdrant")
-    index = SectionIndex(vectors, make_embedder(None))
+    index = SectionIndex(
+        vectors, make_embedder(None, local_precision=get_settings().embedding_precision)
+    )
     content_id = uuid.uuid4()
     items = [
         IndexedSection(uuid.uuid4(), content_id, s.title, s.text, s.page_start, s.page_end)
