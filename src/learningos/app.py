@@ -17,7 +17,11 @@ from learningos.config import Settings, get_settings
 from learningos.kit.csrf import CookieMiddleware
 from learningos.kit.handlers import install_error_handlers
 from learningos.kit.logging import configure_logging, get_logger
-from learningos.kit.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from learningos.kit.middleware import (
+    BodyLimitMiddleware,
+    RequestContextMiddleware,
+    StaticGZipMiddleware,
+)
 from learningos.services import Services
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -109,6 +113,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     install_error_handlers(app)
     # Outermost last: request context wraps everything, so every log line has the request id.
+    app.add_middleware(StaticGZipMiddleware)
     app.add_middleware(CookieMiddleware, secure=settings.secure_cookies)
     if settings.cors_origins:
         app.add_middleware(

@@ -235,8 +235,13 @@ async def test_static_assets_are_served(client):
     doc = html(await client.get("/login"))
     for node in doc.css('link[rel="stylesheet"], script[src]'):
         url = node.attributes.get("href") or node.attributes.get("src")
-        asset = await client.get(url)
+        asset = await client.get(url, headers={"Accept-Encoding": "gzip"})
         assert asset.status_code == 200, url
+        # Assets travel compressed (httpx decodes them); pages never are (BREACH).
+        assert asset.headers.get("content-encoding") == "gzip", url
+        assert len(asset.content) > int(asset.headers.get("content-length", "0")), url
+    page = await client.get("/login", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in page.headers
 
 
 async def test_parallel_page_requests_with_an_expired_cookie_stay_signed_in(client, services):

@@ -147,3 +147,22 @@ def _header(scope: Scope, name: bytes) -> str | None:
 def client_ip(scope_or_request: Any) -> str:
     client = getattr(scope_or_request, "client", None)
     return client.host if client else "unknown"
+
+
+class StaticGZipMiddleware:
+    """gzip for the static files only (CSS, JavaScript, SVG: about 148 KB raw, 38 KB
+    compressed per page). Pages are not compressed: they carry a CSRF token next to text the
+    request can influence, which compression would let an eavesdropper guess (BREACH)."""
+
+    def __init__(self, app: ASGIApp, prefix: str = "/static/", minimum_size: int = 1024) -> None:
+        from starlette.middleware.gzip import GZipMiddleware
+
+        self.app = app
+        self.prefix = prefix
+        self.gzip = GZipMiddleware(app, minimum_size=minimum_size, compresslevel=6)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.prefix):
+            await self.gzip(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)

@@ -161,7 +161,7 @@ async def _week(
 
 def study_chart(points: list[tuple[date, float]], width: int = 560, height: int = 160) -> dict:  # type: ignore[type-arg]
     """Bars of minutes per day for a server-rendered SVG: geometry only, the template draws."""
-    left, right, top, bottom = 8, 8, 12, 28
+    left, right, top, bottom = 0, 0, 8, 4  # day labels are HTML under the chart
     inner_w, inner_h = width - left - right, height - top - bottom
     peak = max([m for _, m in points] + [1.0])
     slot = inner_w / max(len(points), 1)
