@@ -209,7 +209,7 @@ class Adaptation(IdMixin, Base):
     session_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("learning_sessions.id", ondelete="SET NULL"), index=True
     )
-    # review_scheduled | slower_pace | offer_skip | session_length
+    # review_scheduled | slower_pace | offer_skip | session_length | review_first
     kind: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)

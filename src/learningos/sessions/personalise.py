@@ -34,8 +34,11 @@ async def after_evaluation(
     progress: ConceptProgress,
     concepts: list[Concept],
     done: set[Any],
+    adapt_difficulty: bool = True,
 ) -> list[Adaptation]:
-    """The rules that fire after an evaluation; returns the new adaptations."""
+    """The rules that fire after an evaluation; returns the new adaptations. Without
+    `adapt_difficulty` (the learner chose a fixed difficulty) the pace and the path stay as
+    they are: no slower pace, no offer to skip."""
     made: list[Adaptation] = []
     confidences = [float(h["confidence"]) for h in progress.confidence_history]
     lows = [c for c in confidences if c < LOW]
@@ -53,14 +56,18 @@ async def after_evaluation(
         session.add(row)
         made.append(row)
 
-    if len(lows) >= 2 and not await _already(session, ls.user_id, concept.id, "slower_pace"):
+    if (
+        adapt_difficulty
+        and len(lows) >= 2
+        and not await _already(session, ls.user_id, concept.id, "slower_pace")
+    ):
         adapt(
             "slower_pace",
             f"{len(lows)} explanations of “{concept.title}” scored below {LOW:.1f}, so the tutor "
             "now goes slower with more examples, and the concept is scheduled for review soon.",
             confidences=confidences,
         )
-    if len(confidences) == 1 and confidences[0] >= HIGH_FIRST_TRY:
+    if adapt_difficulty and len(confidences) == 1 and confidences[0] >= HIGH_FIRST_TRY:
         easy = [
             c
             for c in concepts
@@ -90,6 +97,32 @@ async def after_evaluation(
             estimate=concept.estimated_minutes,
         )
     return made
+
+
+def reviewing_first(session: AsyncSession, ls: LearningSession, due: list[Concept]) -> Adaptation:
+    """Auto-review: a learn session that starts with the concepts due for review."""
+    titles = [c.title for c in due]
+    row = Adaptation(
+        user_id=ls.user_id,
+        content_id=ls.content_id,
+        concept_id=due[0].id,
+        session_id=ls.id,
+        kind="review_first",
+        reason=(
+            f"{len(due)} concept(s) of this material are due for review today "
+            f"({', '.join(titles[:3])}{'…' if len(titles) > 3 else ''}), so this session starts "
+            "with them. Auto-review can be turned off in your settings."
+        ),
+        details={"concepts": [str(c.id) for c in due], "titles": titles},
+    )
+    session.add(row)
+    return row
+
+
+def adaptive(preferences: dict[str, Any] | None) -> bool:
+    """Whether the learner lets the system adapt difficulty and pace (settings: difficulty
+    adaptive, the default, or fixed)."""
+    return (preferences or {}).get("difficulty", "adaptive") != "fixed"
 
 
 async def slowed(session: AsyncSession, user_id: Any, concept_id: Any) -> bool:

@@ -89,16 +89,23 @@ async def start(
     review: list[uuid.UUID] | None = None,
 ) -> LearningSession:
     """A new session on a content item: a given concept, the next one by the map, or (review
-    mode) the concepts due for review, or the `review` concepts when given."""
+    mode) the concepts due for review, or the `review` concepts when given. With the learner's
+    auto-review on (the default), a learn session without a chosen concept starts with the
+    concepts due for review today, and says why."""
+    from learningos.review.service import start_items
+
     content = await content_service.get_readable(session, user, content_id)
     if content.status != "ready":
         raise Conflict("This material is still being processed.")
     concepts = await _concepts(session, content.id)
     by_id = {c.id: c for c in concepts}
     queue: list[str] | None = None
+    review_first: list[uuid.UUID] = []
+    if mode == "learn" and concept_id is None and (user.preferences or {}).get("auto_review", True):
+        review_first = [c for c in await start_items(session, user, content.id) if c in by_id]
+        if review_first:
+            mode, review = "review", review_first
     if mode == "review":
-        from learningos.review.service import start_items
-
         if review:
             due = list(dict.fromkeys(cid for cid in review if cid in by_id))
             if not due:
@@ -133,6 +140,9 @@ async def start(
     )
     session.add(ls)
     await session.flush()
+    if review_first:
+        personalise.reviewing_first(session, ls, [by_id[c] for c in review_first])
+        await session.flush()
     return ls
 
 
@@ -408,7 +418,15 @@ async def _evaluate(
     concepts = await _concepts(session, ls.content_id)
     rows = await ProgressRepository(session).of_concepts(user.id, [c.id for c in concepts])
     completed = {cid for cid, p in rows.items() if p.status == "completed"}
-    made = await personalise.after_evaluation(session, ls, concept, progress, concepts, completed)
+    made = await personalise.after_evaluation(
+        session,
+        ls,
+        concept,
+        progress,
+        concepts,
+        completed,
+        adapt_difficulty=personalise.adaptive(user.preferences),
+    )
     if any(a.kind == "session_length" for a in made):
         minutes = int(user.preferences.get("session_minutes", 30))
         user.preferences = {**user.preferences, "session_minutes": max(10, minutes - 10)}

@@ -129,9 +129,10 @@ async def tutor_input(
     notes = await notes_for_context(session, user.id, concept.id)
     mistakes = [str(g) for g in progress.gaps][:5]
     passages = await passages_for(session, services, ls, concept, notes, mistakes, question)
-    reviewing = (
-        ls.mode == "review" or progress.attempts > 0 and (progress.last_confidence or 0) < 0.5
-    )
+    from learningos.sessions.personalise import adaptive
+
+    struggling = progress.attempts > 0 and (progress.last_confidence or 0) < 0.5
+    reviewing = ls.mode == "review" or (struggling and adaptive(user.preferences))
     pace = "slow" if slow or reviewing else str(user.preferences.get("pace", "normal"))
     turn = await SessionRepository(session).count_role(ls.id, "tutor")
     return TutorInput(
