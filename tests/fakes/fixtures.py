@@ -1,6 +1,7 @@
 """Pytest fixtures for the fakes. Import them explicitly in a test module:
 
 from tests.fakes.fixtures import fake_openai  # noqa: F401
+from tests.fakes.fixtures import fake_qdrant  # noqa: F401
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.qdrant_server import FakeQdrant
 
 _lock = threading.Lock()
 _shared: FakeOpenAI | None = None
@@ -38,6 +40,31 @@ def fake_openai(request: pytest.FixtureRequest) -> Iterator[FakeOpenAI]:
     """The shared fake OpenAI server with an empty queue, no recorded requests, key "test-key"
     and the default reply; reset again after the test."""
     server = _shared_server(request.config)
+    server.reset()
+    yield server
+    server.reset()
+
+
+_shared_qdrant: FakeQdrant | None = None
+
+
+@pytest.fixture
+def fake_qdrant(request: pytest.FixtureRequest) -> Iterator[FakeQdrant]:
+    """The shared fake Qdrant server (started on first use, stopped when pytest finishes),
+    with no collections, records, faults or API key; reset again after the test."""
+    global _shared_qdrant
+    with _lock:
+        if _shared_qdrant is None:
+            server = FakeQdrant().start()
+            request.config.add_cleanup(server.stop)
+            _shared_qdrant = server
+
+            def forget() -> None:
+                global _shared_qdrant
+                _shared_qdrant = None
+
+            request.config.add_cleanup(forget)
+        server = _shared_qdrant
     server.reset()
     yield server
     server.reset()

@@ -142,27 +142,41 @@ class SectionIndex:
         name), or check that an existing one was filled by this embedder."""
         client = self.vectors.client
         if not await client.collection_exists(self.collection):
-            await client.create_collection(
-                self.collection,
-                vectors_config=models.VectorParams(
-                    size=self.embedder.dimension, distance=models.Distance.COSINE
-                ),
-                metadata={"embedder": self.embedder.name, "dimension": self.embedder.dimension},
-            )
-            for field in ("content_id", "section_id") if self.vectors.url else ():
-                await client.create_payload_index(
-                    self.collection, field, field_schema=models.PayloadSchemaType.KEYWORD
+            try:
+                await client.create_collection(
+                    self.collection,
+                    vectors_config=models.VectorParams(
+                        size=self.embedder.dimension, distance=models.Distance.COSINE
+                    ),
+                    metadata={
+                        "embedder": self.embedder.name,
+                        "dimension": self.embedder.dimension,
+                    },
                 )
+            except UnexpectedResponse as exc:
+                # A server answers 409 when another process (web worker, job worker)
+                # created the collection since our check: check that one's embedder.
+                if exc.status_code != 409:
+                    raise
+                await self._check_embedder()
+            else:
+                for field in ("content_id", "section_id") if self.vectors.url else ():
+                    await client.create_payload_index(
+                        self.collection, field, field_schema=models.PayloadSchemaType.KEYWORD
+                    )
         else:
-            info = await client.get_collection(self.collection)
-            recorded = (info.config.metadata or {}).get("embedder")
-            if recorded != self.embedder.name:
-                raise EmbedderMismatch(
-                    f"The collection '{self.collection}' was filled by the embedding model "
-                    f"'{recorded or 'unknown'}', but the configured one is "
-                    f"'{self.embedder.name}'. Run `learningos reindex` to rebuild it."
-                )
+            await self._check_embedder()
         self._ready = True
+
+    async def _check_embedder(self) -> None:
+        info = await self.vectors.client.get_collection(self.collection)
+        recorded = (info.config.metadata or {}).get("embedder")
+        if recorded != self.embedder.name:
+            raise EmbedderMismatch(
+                f"The collection '{self.collection}' was filled by the embedding model "
+                f"'{recorded or 'unknown'}', but the configured one is "
+                f"'{self.embedder.name}'. Run `learningos reindex` to rebuild it."
+            )
 
     async def _ensure_ready(self) -> None:
         if self._ready:
