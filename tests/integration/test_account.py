@@ -173,7 +173,7 @@ async def test_email_change_is_normalised_and_must_be_unused(client):  # type: i
 
 async def test_password_change(client):  # type: ignore[no-untyped-def]
     tokens = await signed_in(client)
-    url = "/api/v1/users/me/password"
+    url = "/api/v1/me/password"
     r = await client.post(
         url,
         json={"current_password": "not my password", "new_password": NEW_PASSWORD},

@@ -236,7 +236,7 @@ async def test_password_change_ends_other_sign_ins(client):
         headers=bearer(laptop),
         json={"current_password": "not it at all", "new_password": new_password},
     )
-    assert_error(wrong, 401, "invalid_credentials")
+    assert_error(wrong, 400, "wrong_password")  # signed in: not a 401
     weak = await client.post(
         "/api/v1/me/password",
         headers=bearer(laptop),

@@ -9,9 +9,8 @@ from fastapi import BackgroundTasks, File, UploadFile
 
 import learningos.account.tasks  # noqa: F401 - registers the account jobs with the queue
 from learningos.account import service
-from learningos.account.schemas import AccountOut, AccountUpdate, PasswordChange
+from learningos.account.schemas import AccountOut, AccountUpdate
 from learningos.auth.deps import CurrentUser
-from learningos.auth.schemas import TokenPair
 from learningos.kit.api import api_router
 from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
 
@@ -33,28 +32,6 @@ async def account_update(
     adaptive|fixed} and `notifications` {email_reminders (all reminder emails),
     review_reminders, weekly_summary}. Fields left out stay as they are."""
     return service.view(await service.update(session, user, body, meta))
-
-
-@router.post("/users/me/password", response_model=TokenPair)
-async def account_password(
-    body: PasswordChange,
-    user: CurrentUser,
-    session: SessionDep,
-    services: ServicesDep,
-    meta: MetaDep,
-) -> Any:
-    """Change your password. A wrong current password answers 400 `wrong_password`. Every
-    sign-in of this account ends (all refresh tokens are revoked); a fresh token pair is
-    returned for this client."""
-    issued = await service.change_password(
-        session,
-        services,
-        user,
-        current_password=body.current_password,
-        new_password=body.new_password,
-        meta=meta,
-    )
-    return issued.as_pair()
 
 
 @router.post("/users/me/avatar", response_model=AccountOut)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from learningos.account import service
 from learningos.account.schemas import SESSION_LENGTHS, AccountUpdate, time_zones
+from learningos.auth import service as auth_service
 from learningos.auth.deps import PageUser, set_auth_cookies
 from learningos.auth.pages import field_errors
 from learningos.kit.csrf import verify_csrf
@@ -109,7 +110,7 @@ async def save_password(
             raise ValidationFailed(
                 message, details=[{"field": "new_password_confirm", "message": message}]
             )
-        issued = await service.change_password(
+        issued = await auth_service.change_password(
             session,
             services,
             user,

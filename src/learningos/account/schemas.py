@@ -100,8 +100,3 @@ class AccountUpdate(StrictModel):
         if value is not None and value not in time_zones():
             raise ValueError("Choose a time zone from the list, like Asia/Phnom_Penh.")
         return value
-
-
-class PasswordChange(StrictModel):
-    current_password: str = Field(min_length=1, max_length=4096)
-    new_password: str = Field(max_length=4096)

@@ -25,9 +25,7 @@ from learningos.auth import service as auth_service
 from learningos.auth.policy import normalize_email
 from learningos.auth.repository import UserRepository
 from learningos.kit.errors import (
-    AppError,
     Conflict,
-    InvalidCredentials,
     NotFound,
     PayloadTooLarge,
     ValidationFailed,
@@ -41,15 +39,6 @@ log = get_logger(__name__)
 AVATAR_MAX_BYTES = 2 * 1024 * 1024
 AVATAR_PREFIX = "/avatars"
 EMAIL_TAKEN = "Another account already uses this email address."
-
-
-class WrongPassword(AppError):
-    """The current password given to change it is not the account's password. Not a 401: the
-    caller is signed in, and a client must not take this for an expired sign-in."""
-
-    status_code = 400
-    code = "wrong_password"
-    message = "The current password is incorrect."
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -140,34 +129,6 @@ async def _new_email(session: AsyncSession, user: User, raw: str) -> str | None:
 
 def _email_taken() -> Conflict:
     return Conflict(EMAIL_TAKEN, details=[{"field": "email", "message": EMAIL_TAKEN}])
-
-
-async def change_password(
-    session: AsyncSession,
-    services: Services,
-    user: User,
-    *,
-    current_password: str,
-    new_password: str,
-    meta: RequestMeta,
-) -> auth_service.IssuedTokens:
-    """Change the password (the auth service's rules): every sign-in of this learner ends and a
-    fresh one starts for the caller. Attempts are limited like sign-ins, so a borrowed session
-    cannot be used to guess the password."""
-    await services.limiter.hit(
-        services.settings.login_limit_per_email, "password-change", str(user.id)
-    )
-    try:
-        return await auth_service.change_password(
-            session,
-            services,
-            user,
-            current_password=current_password,
-            new_password=new_password,
-            meta=meta,
-        )
-    except InvalidCredentials as exc:
-        raise WrongPassword(details=exc.details) from exc
 
 
 # -- profile picture --------------------------------------------------------------------------

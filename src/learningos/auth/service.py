@@ -14,7 +14,13 @@ from learningos.auth.policy import check_password, normalize_email
 from learningos.auth.principal import load_user
 from learningos.auth.repository import AuditRepository, RefreshTokenRepository, UserRepository
 from learningos.kit.db import utcnow
-from learningos.kit.errors import Conflict, InvalidCredentials, InvalidToken, ValidationFailed
+from learningos.kit.errors import (
+    Conflict,
+    InvalidCredentials,
+    InvalidToken,
+    ValidationFailed,
+    WrongPassword,
+)
 from learningos.kit.logging import get_logger
 from learningos.kit.requestmeta import RequestMeta
 from learningos.kit.security import (
@@ -285,10 +291,14 @@ async def change_password(
     new_password: str,
     meta: RequestMeta,
 ) -> IssuedTokens:
-    """Change the password, end every sign-in of this user, and start a fresh one here."""
+    """Change the password, end every sign-in of this user, and start a fresh one here.
+    Attempts are limited like sign-ins, so a borrowed session cannot guess the password; a
+    wrong current password is a 400, not a 401: the caller is signed in."""
+    await services.limiter.hit(
+        services.settings.login_limit_per_email, "password-change", str(user.id)
+    )
     if not await verify_password(user.password_hash, current_password):
-        raise InvalidCredentials(
-            "The current password is incorrect.",
+        raise WrongPassword(
             details=[
                 {"field": "current_password", "message": "The current password is incorrect."}
             ],

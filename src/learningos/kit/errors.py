@@ -117,3 +117,12 @@ class AIBudgetExceeded(AppError):
             details={**details, "retry_after": retry_after},
             headers={"Retry-After": str(max(1, retry_after))},
         )
+
+
+class WrongPassword(AppError):
+    """The current password given to change it is not the account's password. Not a 401: the
+    caller is signed in, and a client must not take this for an expired sign-in."""
+
+    status_code = 400
+    code = "wrong_password"
+    message = "The current password is incorrect."
