@@ -221,7 +221,7 @@ def test_coach_decision_is_always_the_threshold_rule(
     evaluation = ExaminerOutput(confidence=confidence, feedback="", gaps=["units of variance"])
     out = coach(CoachInput(VARIANCE, passages, evaluation), thresholds)
     assert out.decision == thresholds.decide(confidence)
-    assert f"{confidence:.2f}" in out.reason
+    assert f"{confidence:.0%}" in out.reason
     if out.decision == "practice":
         assert out.task and out.task.startswith("Task:") and "3–5 sentences" in out.task
     else:
@@ -240,7 +240,7 @@ def test_coach_practice_task_aims_at_the_gap_and_notes_the_history(
     )
     assert out.decision == "practice"
     assert out.task and gap in out.task and "Variance" in out.task
-    assert "0.60" in out.reason and "low too (0.30, 0.40)" in out.reason
+    assert "60%" in out.reason and "low too (30%, 40%)" in out.reason
 
     low = ExaminerOutput(confidence=0.2, feedback="", gaps=[gap])
     again = coach(CoachInput(VARIANCE, passages, low), Thresholds(), embedder)

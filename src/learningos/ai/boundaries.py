@@ -116,5 +116,5 @@ def enforce_coach(output: CoachOutput, confidence: float, thresholds: Thresholds
     if decision == output.decision:
         task = output.task if decision == "practice" else None
         return CoachOutput(decision=decision, reason=output.reason, task=task)
-    reason = f"Confidence {confidence:.2f} calls for {decision}."
+    reason = f"Confidence {confidence:.0%} calls for {decision}."
     return CoachOutput(decision=decision, reason=reason, task=None)

@@ -33,16 +33,16 @@ def _verdict(inp: CoachInput, thresholds: Thresholds, decision: str) -> str:
     name = sel.name_of(inp.concept)
     if decision == "proceed":
         return (
-            f"Confidence {confidence:.2f} is at or above {thresholds.proceed:.2f}: "
+            f"Confidence {confidence:.0%} is at or above {thresholds.proceed:.0%}: "
             "move on to the next concept."
         )
     if decision == "practice":
         return (
-            f"Confidence {confidence:.2f} is between {thresholds.practice:.2f} and "
-            f"{thresholds.proceed:.2f}: apply {name} to a small case of your own before moving on."
+            f"Confidence {confidence:.0%} is between {thresholds.practice:.0%} and "
+            f"{thresholds.proceed:.0%}: apply {name} to a small case of your own before moving on."
         )
     return (
-        f"Confidence {confidence:.2f} is below {thresholds.practice:.2f}: "
+        f"Confidence {confidence:.0%} is below {thresholds.practice:.0%}: "
         f"revisit {name} before moving on."
     )
 
@@ -79,7 +79,7 @@ def _history(inp: CoachInput, thresholds: Thresholds) -> list[str]:
         said.append(f"Down from {inp.history[-1]:.2f} on the previous attempt.")
     low = [h for h in inp.history if h < thresholds.practice]
     if len(low) >= 2 or (low and inp.evaluation.confidence < thresholds.practice):
-        listed = ", ".join(f"{h:.2f}" for h in low[-3:])
+        listed = ", ".join(f"{h:.0%}" for h in low[-3:])
         attempts = max(inp.attempts, len(inp.history) + 1)
         said.append(
             f"Earlier attempts were low too ({listed}), over {attempts} attempts in all: "
