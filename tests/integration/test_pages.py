@@ -331,3 +331,11 @@ async def test_library_page_empty_filters_and_access(client, services):
     assert "Nothing here with this filter." in nothing.body.text()
     assert "Mine" not in nothing.body.text()
     assert not doc.css("script:not([src])") and not doc.css("[style]")
+
+
+async def test_landing_has_steps_features_and_a_call_to_action(client):
+    doc = html(await client.get("/"))
+    assert len(doc.css("#how-it-works ol > li")) == 4
+    assert len(doc.css("#features ul > li")) == 6
+    assert doc.css_first('a[href="#features"]') is not None
+    assert doc.css_first('#features a[href$="/register"]') is not None
