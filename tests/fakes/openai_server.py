@@ -31,11 +31,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+
+from tests.fakes.threaded import ThreadedServer
 
 DEFAULT_API_KEY = "test-key"
 DEFAULT_TEXT = "Hello from the fake OpenAI server."
@@ -194,7 +195,9 @@ class RecordedRequest:
 # -- the server ----------------------------------------------------------------------------------
 
 
-class FakeOpenAI:
+class FakeOpenAI(ThreadedServer):
+    name = "fake OpenAI server"
+
     """The fake server. `start()`/`stop()` or use as a context manager; `reset()` between tests.
 
     `api_key`: the key the server accepts (None accepts any, or none). `default`: the behaviour
@@ -210,10 +213,8 @@ class FakeOpenAI:
         self._queue: collections.deque[Behaviour] = collections.deque()
         self._requests: list[RecordedRequest] = []
         self._ids = itertools.count(1)
-        self._stopping = threading.Event()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._port: int | None = None
+        self._stop_delays = threading.Event()
+        super().__init__()
 
     # scripting -----------------------------------------------------------------------------------
 
@@ -253,62 +254,15 @@ class FakeOpenAI:
     # lifecycle -----------------------------------------------------------------------------------
 
     @property
-    def port(self) -> int:
-        if self._port is None:
-            raise RuntimeError("the fake OpenAI server is not started")
-        return self._port
-
-    @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
     def start(self, timeout: float = 5.0) -> FakeOpenAI:
-        if self._thread is not None:
-            return self
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self._port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            self._app(),
-            loop="asyncio",
-            http="h11",
-            ws="none",
-            lifespan="off",
-            log_level="warning",
-            access_log=False,
-            timeout_graceful_shutdown=1,
-        )
-        self._server = uvicorn.Server(config)
-        self._stopping.clear()
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, name="fake-openai", daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("the fake OpenAI server did not start")
-            time.sleep(0.005)
-        return self
+        self._stop_delays.clear()
+        return super().start(timeout)
 
-    def stop(self) -> None:
-        """Shut down: cut pending delays short, close connections, join the thread."""
-        self._stopping.set()
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
-        self._port = None
-
-    def __enter__(self) -> FakeOpenAI:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+    def _stopping(self) -> None:
+        self._stop_delays.set()  # cut pending delays short
 
     # HTTP ----------------------------------------------------------------------------------------
 
@@ -362,7 +316,7 @@ class FakeOpenAI:
     async def _perform(self, behaviour: Behaviour, recorded: RecordedRequest) -> Response:
         if isinstance(behaviour, Delay):
             deadline = time.monotonic() + behaviour.seconds
-            while not self._stopping.is_set() and time.monotonic() < deadline:
+            while not self._stop_delays.is_set() and time.monotonic() < deadline:
                 await asyncio.sleep(min(0.02, max(0.0, deadline - time.monotonic())))
             return await self._perform(behaviour.then, recorded)
         if isinstance(behaviour, Status):

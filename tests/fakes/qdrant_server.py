@@ -49,7 +49,6 @@ import copy
 import importlib.metadata
 import itertools
 import json
-import socket
 import threading
 import time
 import uuid
@@ -58,11 +57,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+
+from tests.fakes.threaded import ThreadedServer
 
 
 def _server_version() -> str:
@@ -191,7 +191,9 @@ class Collection:
 # -- the server ----------------------------------------------------------------------------------
 
 
-class FakeQdrant:
+class FakeQdrant(ThreadedServer):
+    name = "fake Qdrant server"
+
     """The fake server. `start()`/`stop()` or use as a context manager; `reset()` between tests.
 
     `api_key`: the key the server requires in the `api-key` header (or `Authorization:
@@ -206,9 +208,7 @@ class FakeQdrant:
         self._requests: list[RecordedRequest] = []
         self._faults: list[Fault] = []
         self._operations = itertools.count(1)
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._port: int | None = None
+        super().__init__()
 
     # scripting and inspection ----------------------------------------------------------------
 
@@ -262,59 +262,8 @@ class FakeQdrant:
     # lifecycle -------------------------------------------------------------------------------
 
     @property
-    def port(self) -> int:
-        if self._port is None:
-            raise RuntimeError("the fake Qdrant server is not started")
-        return self._port
-
-    @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 5.0) -> FakeQdrant:
-        if self._thread is not None:
-            return self
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self._port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            self._app(),
-            loop="asyncio",
-            http="h11",
-            ws="none",
-            lifespan="off",
-            log_level="warning",
-            access_log=False,
-            timeout_graceful_shutdown=1,
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, name="fake-qdrant", daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("the fake Qdrant server did not start")
-            time.sleep(0.005)
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
-        self._port = None
-
-    def __enter__(self) -> FakeQdrant:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     # HTTP plumbing ---------------------------------------------------------------------------
 
