@@ -181,6 +181,8 @@ async def test_prompt_analytics_for_admins(client, services):  # type: ignore[no
     assert r.status_code == 404
     status = (await client.get("/api/v1/ai/status", headers=bearer(tokens))).json()
     assert status["routing"]["tutor"] == ["offline"] and status["offline_engine"]["only_engine"]
+    # The embedding model in use, as the vector index records it.
+    assert status["offline_engine"]["embedding_model"] == "local/all-MiniLM-L6-v2-int8"
 
 
 async def test_content_page_shows_the_map_and_answers_questions(client, services):  # type: ignore[no-untyped-def]

@@ -257,9 +257,7 @@ async def _context(services: Services, user: User, tab: str, **extra: Any) -> di
         current = account.learning.session_minutes
         context["lengths"] = sorted({*SESSION_LENGTHS, current})
     elif tab == "ai":
-        from learningos.ai.endpoints import ai_status  # the status the admin API shows
-
-        context["ai"] = await ai_status(user, services)
+        context["ai"] = services.ai.status(services.index.embedder.name)
     context.update(extra)
     return context
 

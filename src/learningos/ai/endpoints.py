@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import Query
 
 from learningos.ai.analytics import prompt_stats
-from learningos.ai.routing import OFFLINE
 from learningos.auth.deps import AdminUser
 from learningos.kit.api import api_router
 from learningos.kit.deps import ServicesDep, SessionDep
@@ -52,19 +51,4 @@ async def compare_prompt_versions(
 @router.get("/ai/status")
 async def ai_status(_admin: AdminUser, services: ServicesDep) -> dict[str, Any]:
     """The routing table in effect and the offline engine's state."""
-    gateway = services.ai
-    return {
-        "routing": {role: [link.label for link in chain] for role, chain in gateway.table.items()},
-        "providers": sorted(gateway.providers),
-        "offline_engine": {
-            "available": True,
-            "only_engine": all(
-                all(link.provider == OFFLINE for link in chain) for chain in gateway.table.values()
-            ),
-            "embedding_model": "all-MiniLM-L6-v2 (local)",
-        },
-        "thresholds": {
-            "proceed": gateway.thresholds.proceed,
-            "practice": gateway.thresholds.practice,
-        },
-    }
+    return services.ai.status(services.index.embedder.name)

@@ -118,6 +118,25 @@ class AIGateway:
         )
         self._embedder = embedder
 
+    def status(self, embedding_model: str) -> dict[str, Any]:
+        """The routing table in effect and the offline engine's state (the admin API and the
+        settings page's AI tab)."""
+        return {
+            "routing": {role: [link.label for link in chain] for role, chain in self.table.items()},
+            "providers": sorted(self.providers),
+            "offline_engine": {
+                "available": True,
+                "only_engine": all(
+                    all(link.provider == OFFLINE for link in chain) for chain in self.table.values()
+                ),
+                "embedding_model": embedding_model,
+            },
+            "thresholds": {
+                "proceed": self.thresholds.proceed,
+                "practice": self.thresholds.practice,
+            },
+        }
+
     # -- the roles -------------------------------------------------------------------------
 
     async def plan(
