@@ -115,8 +115,9 @@ async def test_a_fixed_difficulty_keeps_pace_and_path(services: Services) -> Non
     assert (
         await _rules(services, ls2, concepts[2], concepts, [0.3, 0.2], adapt_difficulty=False) == []
     )
-    assert personalise.adaptive({"difficulty": "adaptive"}) and personalise.adaptive({})
-    assert not personalise.adaptive({"difficulty": "fixed"})
+    assert personalise.adaptive(User(preferences={"difficulty": "adaptive"}))
+    assert personalise.adaptive(User(preferences={}))  # adaptive unless chosen otherwise
+    assert not personalise.adaptive(User(preferences={"difficulty": "fixed"}))
 
 
 async def test_auto_review_starts_with_what_is_due_and_says_why(client, services):  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ import uuid
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -121,7 +122,7 @@ async def _week(
     session: AsyncSession,
     user: User,
     today: date,
-    tz: Any,
+    tz: ZoneInfo,
     now: datetime,
     idle_cap: int,
 ) -> dict[str, Any]:
@@ -159,7 +160,9 @@ async def _week(
     }
 
 
-def study_chart(points: list[tuple[date, float]], width: int = 560, height: int = 160) -> dict:  # type: ignore[type-arg]
+def study_chart(
+    points: list[tuple[date, float]], width: int = 560, height: int = 160
+) -> dict[str, Any]:
     """Bars of minutes per day for a server-rendered SVG: geometry only, the template draws."""
     left, right, top, bottom = 0, 0, 8, 4  # day labels are HTML under the chart
     inner_w, inner_h = width - left - right, height - top - bottom

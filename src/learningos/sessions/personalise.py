@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.models.learning import Adaptation, Concept, ConceptProgress, LearningSession
+from learningos.models.user import User
 
 LOW = 0.5
 HIGH_FIRST_TRY = 0.9
@@ -119,10 +120,12 @@ def reviewing_first(session: AsyncSession, ls: LearningSession, due: list[Concep
     return row
 
 
-def adaptive(preferences: dict[str, Any] | None) -> bool:
+def adaptive(user: User) -> bool:
     """Whether the learner lets the system adapt difficulty and pace (settings: difficulty
     adaptive, the default, or fixed)."""
-    return (preferences or {}).get("difficulty", "adaptive") != "fixed"
+    from learningos.account.service import preferences_of
+
+    return preferences_of(user)["difficulty"] != "fixed"
 
 
 async def slowed(session: AsyncSession, user_id: Any, concept_id: Any) -> bool:

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from learningos.account.service import preferences_of
 from learningos.ai.gateway import AIResult
 from learningos.ai.schemas import TutorOutput
 from learningos.content import service as content_service
@@ -101,7 +102,7 @@ async def start(
     by_id = {c.id: c for c in concepts}
     queue: list[str] | None = None
     review_first: list[uuid.UUID] = []
-    if mode == "learn" and concept_id is None and (user.preferences or {}).get("auto_review", True):
+    if mode == "learn" and concept_id is None and preferences_of(user)["auto_review"]:
         review_first = [c for c in await start_items(session, user, content.id) if c in by_id]
         if review_first:
             mode, review = "review", review_first
@@ -425,7 +426,7 @@ async def _evaluate(
         progress,
         concepts,
         completed,
-        adapt_difficulty=personalise.adaptive(user.preferences),
+        adapt_difficulty=personalise.adaptive(user),
     )
     if any(a.kind == "session_length" for a in made):
         minutes = int(user.preferences.get("session_minutes", 30))

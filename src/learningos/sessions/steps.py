@@ -132,7 +132,7 @@ async def tutor_input(
     from learningos.sessions.personalise import adaptive
 
     struggling = progress.attempts > 0 and (progress.last_confidence or 0) < 0.5
-    reviewing = ls.mode == "review" or (struggling and adaptive(user.preferences))
+    reviewing = ls.mode == "review" or (struggling and adaptive(user))
     pace = "slow" if slow or reviewing else str(user.preferences.get("pace", "normal"))
     turn = await SessionRepository(session).count_role(ls.id, "tutor")
     return TutorInput(
