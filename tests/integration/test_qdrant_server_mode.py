@@ -30,7 +30,11 @@ from tests.conftest import bearer, eventually, make_settings, signed_in
 from tests.fakes.fixtures import fake_qdrant  # noqa: F401
 from tests.fakes.qdrant_server import FakeQdrant
 from tests.integration.test_content import NOTES, processed, upload
-from tests.integration.test_retrieval_index import BagOfWords, make_sections
+from tests.integration.test_retrieval_index import (
+    BagOfWords,
+    assert_minilm_finds_the_answers,
+    make_sections,
+)
 
 COLLECTION = "/collections/content_sections"
 POINTS = f"{COLLECTION}/points"
@@ -302,18 +306,7 @@ async def test_minilm_finds_the_section_that_answers(
     fake_qdrant: FakeQdrant,  # noqa: F811
 ) -> None:
     index = SectionIndex(store, LocalEmbedder())
-    content_id = uuid.uuid4()
-    texts = [
-        "A histogram shows how often each value appears in a dataset.",
-        "The variance is the mean squared deviation from the mean; it measures spread.",
-        "Correlation does not imply causation: a third factor may cause both variables.",
-        "Kaplan-Meier estimation infers a survival curve from incomplete observations.",
-    ]
-    await index.upsert(make_sections(content_id, texts))
-    hits = await index.search(content_id, "does one thing cause the other if they move together?")
-    assert hits[0].title == "Section 2"
-    question = "can I estimate how long people survive when some are still alive?"
-    assert (await index.search(content_id, question, k=1))[0].title == "Section 3"
+    await assert_minilm_finds_the_answers(index)
     [create] = fake_qdrant.requests_to("PUT", COLLECTION)
     assert create.json["vectors"]["size"] == index.embedder.dimension == 384
 
