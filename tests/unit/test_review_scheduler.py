@@ -13,13 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from learningos.models.learning import ConceptProgress
+from learningos.progress.timing import zone
 from learningos.review.scheduler import (
     apply_evaluation,
     card_of,
     due_buckets,
     rating_for,
     stability_days,
-    zone,
 )
 
 BOUNDS = (0.4, 0.6, 0.85)

@@ -26,7 +26,7 @@ from learningos.models.learning import (
 )
 from learningos.models.user import User
 from learningos.progress.service import active_days, concept_counts, percent
-from learningos.progress.timing import local_day, streak, time_spent, zone
+from learningos.progress.timing import learner_zone, local_day, streak, time_spent
 
 WEEK_DAYS = 7
 
@@ -41,7 +41,7 @@ async def dashboard(
     """{"continue": the item to pick up or None, "percent": {content id: % of concepts
     completed}, "week": the last seven local days}."""
     now = now or utcnow()
-    tz = zone((user.preferences or {}).get("timezone"))
+    tz = learner_zone(user)
     today = local_day(now, tz)
     learned = await learned_percent(session, user.id, content_ids)
     return {

@@ -33,7 +33,7 @@ from learningos.models.learning import (
     LearningSession,
 )
 from learningos.models.user import User
-from learningos.progress.timing import local_day, month_key, streak, zone
+from learningos.progress.timing import learner_zone, local_day, month_key, streak
 
 WEAK_BELOW = 0.5  # last confidence under this: a weak area
 MASTERED_FROM = 0.75  # completed with at least this last confidence: mastered
@@ -240,7 +240,7 @@ def _concept_row(concept: Concept, progress: ConceptProgress | None) -> dict[str
 async def summary(session: AsyncSession, user: User, now: datetime | None = None) -> dict[str, Any]:
     """Everything the /progress page shows, in the learner's time zone."""
     now = now or utcnow()
-    tz = zone((user.preferences or {}).get("timezone"))
+    tz = learner_zone(user)
     today = local_day(now, tz)
     tracked = await _tracked(session, user.id)
     progress = [t.progress for t in tracked]

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+if TYPE_CHECKING:
+    from learningos.models.user import User
 
 
 def time_spent(timestamps: list[datetime], idle_cap: int) -> int:
@@ -46,6 +50,12 @@ def zone(name: object) -> ZoneInfo:
         except (ZoneInfoNotFoundError, ValueError):
             pass
     return ZoneInfo("UTC")
+
+
+def learner_zone(user: User) -> ZoneInfo:
+    """The learner's own time zone (settings), UTC when unset or unknown: days, streaks,
+    reviews due and reminders all follow it."""
+    return zone((user.preferences or {}).get("timezone"))
 
 
 def _aware(at: datetime) -> datetime:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from typing import cast
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from fsrs import Card, Rating, Scheduler
 from fsrs.card import CardDict
@@ -74,16 +74,6 @@ def as_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("a naive datetime: give the time zone")
     return moment.astimezone(UTC)
-
-
-def zone(name: object) -> ZoneInfo:
-    """The learner's time zone from its IANA name; UTC when missing or unknown."""
-    if isinstance(name, str) and name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return ZoneInfo("UTC")
 
 
 def local_day(moment: datetime, tz: ZoneInfo) -> date:

@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +24,7 @@ from learningos.learning.service import caller_for
 from learningos.models.content import Content
 from learningos.models.learning import Concept, ConceptProgress, Interaction, LearningSession
 from learningos.models.user import User
+from learningos.progress.timing import learner_zone
 from learningos.review import scheduler as sched
 from learningos.services import Services
 
@@ -79,10 +79,6 @@ class Practised:
             minutes=round(self.minutes, 1),
             stability_days=self.stability_days,
         )
-
-
-def learner_zone(user: User) -> ZoneInfo:
-    return sched.zone((user.preferences or {}).get("timezone"))
 
 
 # -- schedule and summary -----------------------------------------------------------------

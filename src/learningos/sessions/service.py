@@ -35,6 +35,7 @@ from learningos.models.learning import (
     LearningSession,
 )
 from learningos.models.user import User
+from learningos.progress.timing import learner_zone
 from learningos.services import Services
 from learningos.sessions import machine, personalise, steps
 from learningos.sessions.repository import ProgressRepository, SessionRepository
@@ -275,7 +276,7 @@ async def _spend(
         concept_id=progress.concept_id,
         seconds=seconds,
         at=now,
-        tz=steps.learner_zone(user),
+        tz=learner_zone(user),
         session_completed=completed,
     )
 
@@ -521,6 +522,6 @@ async def _complete(
         concept_id=None,
         seconds=0,
         at=utcnow(),
-        tz=steps.learner_zone(user),
+        tz=learner_zone(user),
         session_completed=True,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,13 +33,6 @@ def concept_ref(concept: Concept) -> ConceptRef:
         id=str(concept.id),
         difficulty=concept.difficulty,
     )
-
-
-def learner_zone(user: User) -> ZoneInfo:
-    try:
-        return ZoneInfo(str(user.preferences.get("timezone") or "UTC"))
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
 
 
 async def passages_for(
