@@ -170,3 +170,30 @@ def test_seed_command_then_first_start_leaves_the_database_alone(tmp_path):
     assert again.returncode == 0, again.stderr
     assert "nothing changed" in again.stdout
     assert rows(tmp_path, "select count(*) from contents") == [(1,)]
+
+
+async def test_a_seed_interrupted_before_processing_is_finished_by_the_next(services):
+    from learningos.demo.seed import _learner_and_upload
+    from learningos.jobs.repository import JobRepository
+    from learningos.models.jobs import Job
+
+    # The first run stopped after the upload: the learner and a queued job, nothing processed.
+    user_id, _, content_id, job_id = await _learner_and_upload(services, print)
+    assert job_id is not None
+    async with services.db.transaction() as session:
+        found = await JobRepository(session).unfinished(
+            "content.process", user_id, content_id=str(content_id)
+        )
+        assert found is not None and found.id == job_id
+        assert (
+            await JobRepository(session).unfinished("content.process", user_id, content_id="x")
+            is None
+        )
+
+    result = await seed_demo(services, print)
+    assert not result.created_user and result.processed and result.content_id == content_id
+    async with services.db.transaction() as session:
+        content = await session.get(Content, content_id)
+        assert content is not None and content.status == "ready"
+        job = await session.get(Job, job_id)
+        assert job is not None and job.status == "done"  # the left job was run, not a new one

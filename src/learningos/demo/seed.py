@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +32,7 @@ from learningos.auth.service import audit
 from learningos.config import Settings
 from learningos.content import service as content_service
 from learningos.demo import DEMO_EMAIL, DEMO_NAME, DEMO_PASSWORD
+from learningos.jobs.repository import JobRepository
 from learningos.kit.db import Database
 from learningos.kit.errors import Conflict
 from learningos.kit.logging import get_logger
@@ -40,7 +40,6 @@ from learningos.kit.requestmeta import RequestMeta
 from learningos.kit.security import hash_password
 from learningos.learning.repository import MapRepository
 from learningos.models.content import Content
-from learningos.models.jobs import Job, JobStatus
 from learningos.models.user import Role, User
 from learningos.services import Services
 
@@ -189,18 +188,11 @@ async def _unfinished_job(
 ) -> uuid.UUID:
     """The course's processing job left by an interrupted seed, or a new one."""
     if content.status != "error":
-        jobs = await session.scalars(
-            select(Job)
-            .where(
-                Job.name == "content.process",
-                Job.user_id == user.id,
-                Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]),
-            )
-            .order_by(Job.created_at.desc())
+        job = await JobRepository(session).unfinished(
+            "content.process", user.id, content_id=str(content.id)
         )
-        for row in jobs:
-            if row.payload.get("content_id") == str(content.id):
-                return row.id
+        if job is not None:
+            return job.id
         content.status = "error"  # nothing is processing it: let `retry` queue it again
     job = await content_service.retry(session, services, user, content.id)
     return job.id

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 
 from learningos.kit.repository import Repository
-from learningos.models.jobs import Job
+from learningos.models.jobs import Job, JobStatus
 from learningos.models.user import Role, User
 
 
@@ -15,3 +15,20 @@ class JobRepository(Repository[Job]):
         if user.role != Role.ADMIN.value:
             query = query.where(Job.user_id == user.id)
         return await self.first(query)
+
+    async def unfinished(self, name: str, user_id: uuid.UUID, **payload: str) -> Job | None:
+        """The newest queued or running job of this name and user whose payload has these
+        values (e.g. the processing job of one content item)."""
+        query = (
+            self.base_query()
+            .where(
+                Job.name == name,
+                Job.user_id == user_id,
+                Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]),
+            )
+            .order_by(Job.created_at.desc())
+        )
+        for job in await self.session.scalars(query):
+            if all(job.payload.get(k) == v for k, v in payload.items()):
+                return job
+        return None
