@@ -330,6 +330,10 @@ async def test_library_page_empty_filters_and_access(client, services):
     nothing = html(await client.get("/library?show=failed"))
     assert "Nothing here with this filter." in nothing.body.text()
     assert "Mine" not in nothing.body.text()
+    unknown = html(await client.get("/library?show=bogus"))  # an unknown filter shows all
+    assert "Mine" in unknown.body.text()
+    chip = unknown.css_first('nav[aria-label="Filter the library"] a[aria-current="page"]')
+    assert chip is not None and chip.text().split()[0] == "All"
     assert not doc.css("script:not([src])") and not doc.css("[style]")
 
 

@@ -45,15 +45,6 @@ def _upload_context(request: Request, services: ServicesDep) -> dict[str, object
     }
 
 
-# Library filter -> the content statuses it shows (None: all).
-LIBRARY_FILTERS: dict[str, tuple[str, ...] | None] = {
-    "all": None,
-    "ready": ("ready",),
-    "processing": ("pending", "processing"),
-    "failed": ("error",),
-}
-
-
 @router.get("/library", name="library")
 async def library_page(
     request: Request, user: PageUser, session: SessionDep, show: str = "all"
@@ -61,20 +52,14 @@ async def library_page(
     """Every material of the learner with how far they are, filtered by processing state."""
     if user is None:
         return htmx_redirect(request, "/login?next=/library")
-    everything = await service.library(session, user)
-    wanted = LIBRARY_FILTERS.get(show)
-    shown = [c for c in everything if wanted is None or c.status in wanted]
-    counts = {
-        key: sum(1 for c in everything if states is None or c.status in states)
-        for key, states in LIBRARY_FILTERS.items()
-    }
-    learned = await learned_percent(session, user.id, [c.id for c in shown])
+    shelf = await service.library_shelf(session, user, show)
+    learned = await learned_percent(session, user.id, [c.id for c in shelf.shown])
     context = {
         "active": "library",
-        "contents": shown,
-        "total": len(everything),
-        "show": show if show in LIBRARY_FILTERS else "all",
-        "counts": counts,
+        "contents": shelf.shown,
+        "total": shelf.total,
+        "show": shelf.show,
+        "counts": shelf.counts,
         **learned,
     }
     return render(request, "content/library.html", context)

@@ -157,6 +157,40 @@ async def library(session: AsyncSession, user: User) -> list[Content]:
     return await ContentRepository(session).list_library(user)
 
 
+# Library filter -> the content statuses it shows (None: all).
+LIBRARY_FILTERS: dict[str, tuple[str, ...] | None] = {
+    "all": None,
+    "ready": ("ready",),
+    "processing": ("pending", "processing"),
+    "failed": ("error",),
+}
+
+
+@dataclass(frozen=True)
+class Shelf:
+    """The library under one filter: what it shows, and how many items each filter has."""
+
+    show: str
+    shown: list[Content]
+    counts: dict[str, int]
+    total: int
+
+
+async def library_shelf(session: AsyncSession, user: User, show: str) -> Shelf:
+    everything = await library(session, user)
+    show = show if show in LIBRARY_FILTERS else "all"
+
+    def kept(item: Content, states: tuple[str, ...] | None) -> bool:
+        return states is None or item.status in states
+
+    return Shelf(
+        show=show,
+        shown=[c for c in everything if kept(c, LIBRARY_FILTERS[show])],
+        counts={key: sum(kept(c, s) for c in everything) for key, s in LIBRARY_FILTERS.items()},
+        total=len(everything),
+    )
+
+
 async def retry(
     session: AsyncSession, services: Services, user: User, content_id: uuid.UUID
 ) -> Job:
