@@ -26,6 +26,8 @@ from learningos.kit.db import Base
 from learningos.kit.migrate import upgrade
 from learningos.services import Services
 
+pytest_plugins = ["tests.evaldata"]
+
 PG_URL = os.environ.get("LEARNINGOS_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("LEARNINGOS_TEST_REDIS_URL")
 PASSWORD = "correct horse battery"

@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
 # One page of real English text (the Zen of Python and a small table): quick to process.
-SAMPLE_PDF = SHARED / "eval" / "pdfs" / "011-google-doc-document_google-doc-document.pdf"
+SAMPLE_PDF = ROOT / "tests" / "data" / "pdfs" / "011-google-doc-document_google-doc-document.pdf"
 PASSWORD = "correct horse battery staple"
 
 

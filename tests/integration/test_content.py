@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -11,8 +10,8 @@ from sqlalchemy import func, select
 from learningos.models.content import Content, ContentSection
 from learningos.models.jobs import Job
 from tests.conftest import bearer, eventually, signed_in
+from tests.evaldata import PDFS
 
-PDFS = Path(__file__).resolve().parents[3] / "shared" / "eval" / "pdfs"
 FOUR_PAGES = PDFS / "004-pdflatex-4-pages_pdflatex-4-pages.pdf"
 OUTLINE = PDFS / "006-pdflatex-outline_pdflatex-outline.pdf"
 PASSWORD = PDFS / "005-libreoffice-writer-password_libreoffice-writer-password.pdf"

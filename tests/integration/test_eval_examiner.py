@@ -7,16 +7,15 @@ import csv
 import json
 from pathlib import Path
 
+from tests.evaldata import MOHLER, need
 from tests.fakes.fixtures import fake_openai  # noqa: F401
 from tests.fakes.openai_server import FakeOpenAI, reply
 from tests.integration.test_cli import run
 
-DEV = Path(__file__).resolve().parents[3] / "shared" / "eval" / "asag" / "mohler_dev.csv"
-
 
 def small_csv(tmp_path: Path, questions: int = 3) -> tuple[Path, int]:
     """The dev file's answers to its first few questions."""
-    with DEV.open(newline="", encoding="utf-8") as handle:
+    with need(MOHLER).open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         rows = [r for r in reader]
     keep = list(dict.fromkeys(r["id"] for r in rows))[:questions]

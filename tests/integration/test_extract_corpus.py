@@ -20,18 +20,9 @@ from learningos.content.pdf import extract_pdf
 from learningos.content.segment import segment
 from learningos.content.sniff import HEAD_BYTES, sniff_kind
 from learningos.content.text import extract_text
+from tests.evaldata import BOOK, PDFS, need
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-PDFS = SHARED / "eval" / "pdfs"
-BOOK = SHARED / "eval" / "books" / "thinkstats2.pdf"
 TIME_LIMIT_S = 20.0
-
-
-@pytest.fixture(autouse=True)
-def _evaluation_data() -> None:
-    # The shared evaluation data sits beside the repository (../shared); missing data is a
-    # failure, never a skip, so CI cannot pass without running these.
-    assert PDFS.is_dir(), f"evaluation data not found at {SHARED} (expected ../shared/eval)"
 
 
 T = TypeVar("T")
@@ -272,7 +263,7 @@ def test_progress_is_reported_page_by_page() -> None:
 
 @pytest.fixture(scope="module")
 def book() -> tuple[Document, list[Section]]:
-    (doc, sections), _ = within_limit(lambda: ingest(BOOK))
+    (doc, sections), _ = within_limit(lambda: ingest(need(BOOK)))
     return doc, sections
 
 

@@ -3,14 +3,12 @@ a completed session, and the progress page and review schedule that change becau
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from tests.conftest import bearer, signed_in
+from tests.evaldata import PDFS
 from tests.integration.test_content import processed, upload
 from tests.integration.test_pages import html, sign_in_page
 from tests.integration.test_sessions import act
 
-PDFS = Path(__file__).parents[2] / "../shared/eval/pdfs"
 PDF = PDFS / "011-google-doc-document_google-doc-document.pdf"
 
 OWN_WORDS = (

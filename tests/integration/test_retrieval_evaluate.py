@@ -13,12 +13,11 @@ from learningos.retrieval.evaluate import (
     run_retrieval_eval,
     searchable,
 )
-
-BOOK = Path(__file__).resolve().parents[3] / "shared" / "eval" / "books" / "thinkstats2.pdf"
+from tests.evaldata import BOOK, need
 
 
 def test_heading_sections_follow_the_numbered_headings() -> None:
-    sections = pdf_heading_sections(BOOK)
+    sections = pdf_heading_sections(need(BOOK))
     by_title = {s.title: s for s in sections}
     assert 150 <= len(sections) <= 170
     assert (by_title["1.8 Interpretation"].page_start, by_title["1.8 Interpretation"].page_end) == (

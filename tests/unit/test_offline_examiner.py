@@ -14,8 +14,7 @@ from learningos.ai import examiner_eval as ev
 from learningos.ai.inputs import ConceptRef, ExaminerInput, Passage
 from learningos.ai.offline import examiner, nlp
 from learningos.retrieval.embeddings import LocalEmbedder
-
-DEV = Path(__file__).resolve().parents[3] / "shared" / "eval" / "asag" / "mohler_dev.csv"
+from tests.evaldata import MOHLER, need
 
 DESCRIPTION = (
     "A constructor is called automatically whenever an object is created, whereas a method "
@@ -249,9 +248,8 @@ def test_grouped_folds_keep_each_question_together() -> None:
                 assert not {groups[i] for i in fold} & {groups[i] for i in other}
 
 
-@pytest.mark.skipif(not DEV.exists(), reason="the Mohler dev set is not on this machine")
 def test_cross_validate_on_a_subset_returns_finite_figures(embedder: LocalEmbedder) -> None:
-    rows = ev.load_rows(DEV)
+    rows = ev.load_rows(need(MOHLER))
     questions = list(dict.fromkeys(r.id for r in rows))[:6]
     subset = [r for q in questions for r in [r for r in rows if r.id == q][:8]]
     result = ev.cross_validate(subset, embedder, folds=3)

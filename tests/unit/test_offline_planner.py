@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -22,11 +21,10 @@ from learningos.content.pdf import extract_pdf
 from learningos.content.segment import segment
 from learningos.content.text import extract_text
 from learningos.retrieval.embeddings import LocalEmbedder
+from tests.evaldata import BOOK, PDFS, need
 
-EVAL = Path(__file__).resolve().parents[3] / "shared" / "eval"
-BOOK = EVAL / "books" / "thinkstats2.pdf"
-WITH_OUTLINE = EVAL / "pdfs" / "009-pdflatex-geotopo_GeoTopo-komprimiert.pdf"
-NO_HEADINGS = EVAL / "pdfs" / "004-pdflatex-4-pages_pdflatex-4-pages.pdf"
+WITH_OUTLINE = PDFS / "009-pdflatex-geotopo_GeoTopo-komprimiert.pdf"
+NO_HEADINGS = PDFS / "004-pdflatex-4-pages_pdflatex-4-pages.pdf"
 
 NOTE = """\
 Photosynthesis is the process by which plants, algae and some bacteria turn light energy into
@@ -52,8 +50,6 @@ proportion to the light. At higher intensity the rate levels off, because the ca
 concentration becomes limiting. Growers raise carbon dioxide levels in greenhouses and add
 artificial light to speed up growth.
 """
-
-pytestmark = pytest.mark.skipif(not BOOK.exists(), reason="the evaluation files are not here")
 
 
 @dataclass
@@ -99,7 +95,7 @@ def embedder() -> LocalEmbedder:
 
 @pytest.fixture(scope="module")
 def book(embedder: LocalEmbedder) -> Case:
-    return make_case("thinkstats2", extract_pdf(BOOK), embedder)
+    return make_case("thinkstats2", extract_pdf(need(BOOK)), embedder)
 
 
 @pytest.fixture(scope="module")

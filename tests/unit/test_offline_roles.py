@@ -8,7 +8,6 @@ shared sample corpus. One local MiniLM embedder serves the whole module.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -32,10 +31,9 @@ from learningos.ai.schemas import ExaminerOutput, TutorOutput
 from learningos.content.pdf import extract_pdf
 from learningos.content.segment import segment
 from learningos.retrieval.embeddings import LocalEmbedder
+from tests.evaldata import BOOK, PDFS, need
 
-EVAL = Path(__file__).resolve().parents[3] / "shared" / "eval"
-BOOK = EVAL / "books" / "thinkstats2.pdf"
-CRAZY_ONES = EVAL / "pdfs" / "021-pdfa_crazyones-pdfa.pdf"
+CRAZY_ONES = PDFS / "021-pdfa_crazyones-pdfa.pdf"
 GRADING = re.compile(
     r"correct|wrong|right answer|well done|great job|good job|score|grade|excellent", re.I
 )
@@ -55,7 +53,7 @@ GOOD_NOTE = (
 @pytest.fixture(scope="module")
 def passages() -> list[Passage]:
     """Sections 2.7 to 2.9 of the book, as the tutor would get them from retrieval."""
-    sections = segment(extract_pdf(BOOK))
+    sections = segment(extract_pdf(need(BOOK)))
     wanted = ("2.7 Summarizing distributions", "2.8 Variance", "2.9 Effect size")
     found = [
         Passage(
