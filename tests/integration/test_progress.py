@@ -297,6 +297,28 @@ async def test_summary_api_counts_todays_streak(client, services):
     assert body["contents"][0]["percent"] == 50
 
 
+async def test_a_streak_needs_study_not_just_an_opened_session(client, services):
+    tokens = await signed_in(client)
+    user_id = uuid.UUID(tokens["user"]["id"])
+    content_id, _ = await make_content(services, user_id, ["Mean"])
+    now = utcnow()
+    async with services.db.transaction() as session:
+        opened = LearningSession(user_id=user_id, content_id=content_id)
+        session.add(opened)
+        await session.flush()
+        # The tutor's opening explanation: the learner has written nothing yet.
+        session.add(
+            Interaction(session_id=opened.id, role="tutor", ai_response="Hello", created_at=now)
+        )
+
+    body = (await client.get("/api/v1/progress/summary", headers=bearer(tokens))).json()
+    assert (body["streak_days"], body["active_today"]) == (0, False)
+
+    await add_interactions(services, user_id, content_id, [now])
+    body = (await client.get("/api/v1/progress/summary", headers=bearer(tokens))).json()
+    assert (body["streak_days"], body["active_today"]) == (1, True)
+
+
 # ---------- recording engagement ----------
 
 

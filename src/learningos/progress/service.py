@@ -279,12 +279,16 @@ async def _tracked(session: AsyncSession, user_id: uuid.UUID) -> list[Tracked]:
 async def active_days(
     session: AsyncSession, user_id: uuid.UUID, now: datetime, tz: ZoneInfo
 ) -> set[date]:
-    """Local days (of the last 400) on which the learner's sessions had any interaction."""
+    """Local days (of the last 400) on which the learner studied: wrote an explanation, an
+    answer or a question in a session. Opening a session (the tutor speaks first) is not
+    study, so it does not start or keep a streak."""
     query = (
         select(Interaction.created_at)
         .join(LearningSession, LearningSession.id == Interaction.session_id)
         .where(
             LearningSession.user_id == user_id,
+            Interaction.user_input.is_not(None),
+            Interaction.user_input != "",
             Interaction.created_at >= now - timedelta(days=STREAK_LOOKBACK_DAYS),
         )
     )
