@@ -130,15 +130,20 @@ async def test_bad_files_are_refused_with_a_clear_error(client, name, data, stat
     assert listing.json() == []
 
 
-async def test_a_pdf_named_txt_is_a_pdf_and_text_named_pdf_is_text(client, services):
+async def test_a_pdf_named_txt_is_a_pdf_and_text_named_pdf_is_refused(client, services):
     tokens = await signed_in(client)
     pdf = await upload(client, tokens, "really-a-pdf.txt", FOUR_PAGES.read_bytes())
-    text = await upload(client, tokens, "really-text.pdf", NOTES)
     assert pdf.json()["content"]["type"] == "pdf"
-    assert text.json()["content"]["type"] == "text"
-    for body in (pdf.json(), text.json()):
-        status = await processed(client, services, tokens, body["content"]["id"])
-        assert status["status"] == "ready"
+    status = await processed(client, services, tokens, pdf.json()["content"]["id"])
+    assert status["status"] == "ready"
+
+    text = await upload(client, tokens, "really-text.pdf", NOTES)
+    assert text.status_code == 415, text.text
+    error = text.json()["error"]
+    assert error["code"] == "unsupported_file"
+    assert "named .pdf but it is not a PDF" in error["message"]
+    listing = (await client.get("/api/v1/content", headers=bearer(tokens))).json()
+    assert [item["type"] for item in listing] == ["pdf"]
 
 
 async def test_oversized_upload_is_refused_before_it_is_read(client, settings):

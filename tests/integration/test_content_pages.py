@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from tests.conftest import register
+import uuid
+from datetime import timedelta
+
+from learningos.kit.db import utcnow
+from learningos.models.content import Content
+from tests.conftest import bearer, login, register
 from tests.integration.test_content import NOTES, processed
 from tests.integration.test_pages import csrf_of, html, sign_in_page
 
@@ -88,7 +93,8 @@ async def test_plain_form_upload_redirects_or_re_renders(client, services):
     )
     assert again.status_code == 303 and again.headers["location"] == good.headers["location"]
     page = html(await client.get(again.headers["location"]))
-    assert "already in your library" in page.body.text()
+    assert "You already have this material" in page.body.text()
+    assert page.css_first("[data-rename-offer]") is None  # the same (default) title
     tokens = {"access_token": client.cookies["lo_access"]}
     await processed(client, services, tokens, good.headers["location"].rsplit("/", 1)[1])
 
@@ -113,3 +119,82 @@ async def test_delete_from_the_page(client, services):
     deleted = await client.post(form.attributes["action"], data={"csrf_token": csrf_of(doc)})
     assert deleted.status_code == 303 and deleted.headers["location"] == "/dashboard"
     assert (await client.get(target)).status_code == 404
+
+
+async def test_the_same_file_again_says_so_and_offers_the_new_title(client, services):
+    csrf = await _signed_in_browser(client)
+    first = await client.post(
+        "/upload", headers=XHR, files={"file": ("bio.md", NOTES)},
+        data={"csrf_token": csrf, "title": "Bio"},
+    )  # fmt: skip
+    assert first.status_code == 201, first.text
+    again = await client.post(
+        "/upload", headers=XHR, files={"file": ("bio.md", NOTES)},
+        data={"csrf_token": csrf, "title": "Biology  notes"},
+    )  # fmt: skip
+    assert again.status_code == 200, again.text
+    body = again.json()
+    assert body["duplicate"] is True
+    assert body["redirect"] == first.json()["redirect"] + "?rename_to=Biology+notes"
+
+    page = html(await client.get(body["redirect"]))
+    assert "You already have this material" in page.body.text()
+    offer = page.css_first("form[data-rename-offer]")
+    assert offer is not None and "Rename it to “Biology notes”" in offer.text()
+    renamed = await client.post(
+        offer.attributes["action"], data={"csrf_token": csrf, "title": "Biology notes"}
+    )
+    assert renamed.status_code == 303
+    page = html(await client.get(renamed.headers["location"]))
+    assert page.css_first("h1").text(strip=True) == "Biology notes"
+    assert page.css_first("form[data-rename-offer]") is None
+    tokens = {"access_token": client.cookies["lo_access"]}
+    await processed(client, services, tokens, first.json()["redirect"].rsplit("/", 1)[1])
+
+
+async def test_rename_api_is_for_the_owner_and_refuses_an_empty_title(client, services):
+    csrf = await _signed_in_browser(client)
+    made = await client.post(
+        "/upload", headers=XHR, files={"file": ("bio.md", NOTES)}, data={"csrf_token": csrf}
+    )
+    content_id = made.json()["redirect"].rsplit("/", 1)[1]
+    owner = {"access_token": client.cookies["lo_access"]}
+    await processed(client, services, owner, content_id)
+    url = f"/api/v1/content/{content_id}"
+    ok = await client.patch(url, json={"title": "  Photosynthesis\n notes "}, headers=bearer(owner))
+    assert ok.status_code == 200 and ok.json()["title"] == "Photosynthesis notes"
+    blank = await client.patch(url, json={"title": "   "}, headers=bearer(owner))
+    assert blank.status_code == 422
+    await register(client, email="bob@example.com")
+    bob = await login(client, email="bob@example.com")
+    assert (await client.patch(url, json={"title": "Mine"}, headers=bearer(bob))).status_code == 404
+    assert (await client.get(url, headers=bearer(owner))).json()["title"] == "Photosynthesis notes"
+
+
+async def test_a_failed_item_shows_its_reason_and_try_again_after_the_ready_ones(client, services):
+    await _signed_in_browser(client)
+    me = (await client.get("/api/v1/me")).json()
+    now = utcnow()
+    async with services.db.transaction() as session:
+        session.add_all(
+            [
+                Content(
+                    user_id=uuid.UUID(me["id"]), title="Old ready book", type="pdf",
+                    status="ready", created_at=now - timedelta(days=2),
+                ),
+                Content(
+                    user_id=uuid.UUID(me["id"]), title="New broken scan", type="pdf",
+                    status="error", file_key="contents/x/original.pdf", created_at=now,
+                    status_message="This PDF has no text layer — it looks scanned.",
+                ),
+            ]
+        )  # fmt: skip
+    doc = html(await client.get("/dashboard"))
+    titles = [h.text(strip=True) for h in doc.css("h3")]
+    assert titles.index("Old ready book") < titles.index("New broken scan")
+    card = doc.css_first("[data-failed-card]")
+    assert card is not None
+    assert "it looks scanned" in card.css_first("[data-failed-reason]").text()
+    retry = card.css_first("form")
+    assert retry.attributes["action"].endswith("/retry")
+    assert "Try again" in retry.text()

@@ -27,8 +27,11 @@ def test_pdf_header_beyond_the_first_kilobyte_is_not_a_pdf() -> None:
     assert caught.value.code == "unsupported_type"
 
 
-def test_text_renamed_pdf_is_text() -> None:
-    assert sniff_kind(b"Chapter 1\nSome plain words.\n", "notes.pdf") == "text"
+def test_text_named_pdf_is_refused_with_the_reason() -> None:
+    with pytest.raises(IngestError) as caught:
+        sniff_kind(b"Chapter 1\nSome plain words.\n", "notes.PDF")
+    assert caught.value.code == "not_a_pdf"
+    assert "named .pdf but it is not a PDF" in caught.value.message
 
 
 @pytest.mark.parametrize("name", ["a.md", "A.MD", "b.markdown"])
@@ -79,7 +82,7 @@ def test_any_bytes_give_a_kind_or_a_specific_error(data: bytes, name: str) -> No
     try:
         kind = sniff_kind(data, name)
     except IngestError as error:
-        assert error.code in {"empty", "unsupported_type"}
+        assert error.code in {"empty", "unsupported_type", "not_a_pdf"}
     else:
         assert kind in {"pdf", "text", "markdown"}
 

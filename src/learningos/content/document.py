@@ -25,6 +25,10 @@ MESSAGES: dict[str, str] = {
     "no_text": "This PDF has no text layer — it looks scanned. Upload a PDF with selectable text.",
     "too_many_pages": "This PDF has too many pages.",
     "not_text": "This file does not contain readable text.",
+    "not_a_pdf": (
+        "This file is named .pdf but it is not a PDF: its contents are plain text. Rename it "
+        "to .txt (or .md) and upload it again, or upload the real PDF."
+    ),
 }
 
 

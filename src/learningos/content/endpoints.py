@@ -14,6 +14,7 @@ from learningos.content.schemas import (
     ContentDetail,
     ContentOut,
     HitOut,
+    RenameIn,
     SearchOut,
     StatusOut,
     UploadOut,
@@ -53,6 +54,14 @@ async def upload(
 async def library(user: CurrentUser, session: SessionDep):  # type: ignore[no-untyped-def]
     """The caller's library: what they uploaded and what was shared with them."""
     return await service.library(session, user)
+
+
+@router.patch("/{content_id}", response_model=ContentOut)
+async def rename(
+    content_id: uuid.UUID, body: RenameIn, user: CurrentUser, session: SessionDep, meta: MetaDep
+):  # type: ignore[no-untyped-def]
+    """Rename an item (owner or admin; 403 for a reader who is not the owner)."""
+    return await service.rename(session, user, content_id, body.title, meta)
 
 
 @router.get("/{content_id}", response_model=ContentDetail)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from learningos.auth.deps import PageUser
@@ -21,7 +22,7 @@ from learningos.models.content import Content
 from learningos.models.user import User
 from learningos.progress.dashboard import learned_percent
 from learningos.sessions.repository import ProgressRepository
-from learningos.web.render import htmx_redirect, redirect_with_flash, render
+from learningos.web.render import htmx_redirect, redirect_with_flash, render, with_flash
 
 router = APIRouter(include_in_schema=False)
 
@@ -103,20 +104,35 @@ async def upload_submit(
         )
         return render(request, "content/upload.html", context, status_code=exc.status_code)
     target = str(request.url_for("content_page", content_id=result.content.id).path)
+    flash = None
+    if result.duplicate:
+        # Say so, and offer the title the learner typed this time as a rename.
+        flash = "already_uploaded"
+        wanted = service.clean_title(title)
+        if wanted and wanted != result.content.title:
+            target += "?" + urlencode({"rename_to": wanted})
     if xhr:
-        return JSONResponse({"redirect": target}, status_code=200 if result.duplicate else 201)
-    return redirect_with_flash(target, "already_uploaded" if result.duplicate else None)
+        body = {"redirect": target, "duplicate": result.duplicate}
+        return with_flash(JSONResponse(body, status_code=200 if result.duplicate else 201), flash)
+    return redirect_with_flash(target, flash)
 
 
 @router.get("/content/{content_id}", name="content_page")
 async def content_page(
-    request: Request, content_id: uuid.UUID, user: PageUser, session: SessionDep
+    request: Request,
+    content_id: uuid.UUID,
+    user: PageUser,
+    session: SessionDep,
+    rename_to: Annotated[str | None, Query(max_length=300)] = None,
 ) -> Response:
     if user is None:
         return _login_redirect(request)
     content = await service.get_readable(session, user, content_id)
     sections = await service.outline(session, content) if content.status == "ready" else []
     context = _detail_context(content, sections)
+    offered = service.clean_title(rename_to)
+    if offered and offered != content.title and content.user_id == user.id:
+        context["rename_to"] = offered  # after uploading the same file under another title
     learning_map, concepts = await map_with_concepts(session, content.id)
     context["learning_map"], context["concepts"] = learning_map, concepts
     context["progress_of"] = await ProgressRepository(session).of_concepts(
@@ -175,6 +191,21 @@ async def delete_submit(
     verify_csrf(request, csrf_token)
     await service.delete(session, services, _signed_in(user), content_id, meta)
     return redirect_with_flash("/dashboard", "content_deleted")
+
+
+@router.post("/content/{content_id}/rename", name="content_rename")
+async def rename_submit(
+    request: Request,
+    content_id: uuid.UUID,
+    user: PageUser,
+    session: SessionDep,
+    meta: MetaDep,
+    title: Annotated[str, Form(max_length=300)] = "",
+    csrf_token: Annotated[str | None, Form()] = None,
+) -> Response:
+    verify_csrf(request, csrf_token)
+    await service.rename(session, _signed_in(user), content_id, title, meta)
+    return redirect_with_flash(f"/content/{content_id}", "content_renamed")
 
 
 @router.post("/content/{content_id}/retry", name="content_retry")

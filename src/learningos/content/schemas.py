@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ContentOut(BaseModel):
@@ -22,6 +22,10 @@ class ContentOut(BaseModel):
     page_count: int | None
     visibility: str
     created_at: datetime
+
+
+class RenameIn(BaseModel):
+    title: str = Field(min_length=1, max_length=300)
 
 
 class UploadOut(BaseModel):

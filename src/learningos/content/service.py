@@ -109,7 +109,7 @@ async def upload(
     existing = await contents.get_by_hash(user.id, sha256)
     if existing is not None:
         return Uploaded(existing, True, None)
-    title = " ".join((title or "").split())[:300] or Path(filename).stem[:300] or "Untitled"
+    title = clean_title(title) or Path(filename).stem[:300] or "Untitled"
     content = Content(
         user_id=user.id,
         title=title,
@@ -149,12 +149,37 @@ async def get_owned(session: AsyncSession, user: User, content_id: uuid.UUID) ->
     return content
 
 
+def clean_title(title: str | None) -> str:
+    """A title as it is stored: one line, spaces collapsed, at most 300 characters."""
+    return " ".join((title or "").split())[:300]
+
+
+async def rename(
+    session: AsyncSession, user: User, content_id: uuid.UUID, title: str, meta: RequestMeta
+) -> Content:
+    """Give an item a new title (the owner or an admin)."""
+    content = await get_owned(session, user, content_id)
+    cleaned = clean_title(title)
+    if not cleaned:
+        message = "Enter a title."
+        raise ValidationFailed(message, details=[{"field": "title", "message": message}])
+    content.title = cleaned
+    await audit(session, "content.renamed", meta, user.id, content_id=str(content.id))
+    return content
+
+
 async def outline(session: AsyncSession, content: Content) -> list[ContentSection]:
     return await SectionRepository(session).outline(content.id)
 
 
+# Library order: what can be studied first, then what is on its way, then what failed.
+_SHELF_ORDER = {"ready": 0, "processing": 1, "pending": 1, "error": 2}
+
+
 async def library(session: AsyncSession, user: User) -> list[Content]:
-    return await ContentRepository(session).list_library(user)
+    """The learner's library, ready items first, newest first within each state."""
+    items = await ContentRepository(session).list_library(user)
+    return sorted(items, key=lambda c: _SHELF_ORDER.get(c.status, 1))
 
 
 # Library filter -> the content statuses it shows (None: all).

@@ -34,9 +34,11 @@ _MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
 
 def sniff_kind(data_head: bytes, filename: str) -> Literal["pdf", "text", "markdown"]:
     """The kind of a file from its first bytes (pass at least the first 1024, ideally
-    `HEAD_BYTES`). A PDF renamed .txt is a PDF; a text file renamed .pdf is text.
+    `HEAD_BYTES`). A PDF renamed .txt is a PDF. A text file named .pdf is refused: the
+    learner meant to upload a PDF, and a one-concept course made of its text would hide that.
 
-    Raises IngestError("empty") for no bytes, ("unsupported_type") for binary content.
+    Raises IngestError("empty") for no bytes, ("unsupported_type") for binary content,
+    ("not_a_pdf") for text named .pdf.
     """
     if not data_head:
         raise IngestError.of("empty")
@@ -45,6 +47,8 @@ def sniff_kind(data_head: bytes, filename: str) -> Literal["pdf", "text", "markd
         return "pdf"
     if not looks_like_text(data_head):
         raise IngestError.of("unsupported_type")
+    if filename.lower().endswith(".pdf"):
+        raise IngestError.of("not_a_pdf")
     return "markdown" if filename.lower().endswith(_MARKDOWN_SUFFIXES) else "text"
 
 

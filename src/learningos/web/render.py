@@ -22,7 +22,8 @@ FLASH_MESSAGES = {
     "registered": "Welcome! Your account is ready.",
     "signed_in": "Signed in.",
     "password_changed": "Your password was changed.",
-    "already_uploaded": "This file is already in your library.",
+    "already_uploaded": "You already have this material, so it was not uploaded again.",
+    "content_renamed": "Renamed.",
     "content_deleted": "Deleted, with everything made from it.",
 }
 
@@ -84,7 +85,11 @@ def _flash(request: Request) -> str | None:
 
 
 def redirect_with_flash(url: str, flash: str | None = None, status_code: int = 303) -> Response:
-    response = RedirectResponse(url, status_code=status_code)
+    return with_flash(RedirectResponse(url, status_code=status_code), flash)
+
+
+def with_flash(response: Response, flash: str | None) -> Response:
+    """Show the message `flash` (a key of FLASH_MESSAGES) on the next page rendered."""
     if flash:
         assert flash in FLASH_MESSAGES
         response.set_cookie(FLASH_COOKIE, flash, max_age=60, httponly=True, samesite="lax")
