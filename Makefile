@@ -1,6 +1,8 @@
 # Learning OS — two commands: `make run` serves the app, `make test` runs the tests.
 # Every target is idempotent: steps re-run only when their inputs change.
 
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -28,18 +30,23 @@ python: $(STAMPS)/python
 
 $(STAMPS)/python: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@test -x $(BIN)/python || { echo "==> Creating the virtual environment in $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@echo "==> Installing Python packages (the first time takes a few minutes; one line per package)"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -e '.[dev]' \
+	  | sed -u -n 's/^Collecting \([^ ]*\).*/    \1/p'
 	@mkdir -p $(STAMPS) && touch $@
+	@echo "==> Python packages ready"
 
 assets: $(STATIC)/dist/app.css
 
 $(STAMPS)/npm: package.json package-lock.json
+	@echo "==> Installing front-end build tools (npm ci)"
 	npm ci --no-audit --no-fund --loglevel=error
 	@mkdir -p $(STAMPS) && touch $@
 
 $(STATIC)/dist/app.css: $(STAMPS)/npm $(ASSET_INPUTS)
+	@echo "==> Building CSS and JavaScript"
 	npm run --silent build
 	@touch $@
 

@@ -7,7 +7,7 @@ import getpass
 import os
 import sys
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -65,18 +65,51 @@ def serve(
         upgrade(settings.resolved_database_url)
     _seed_demo_on_first_start(settings)
     os.environ["LEARNINGOS_WEB_WORKERS"] = str(settings.web_workers)
-    typer.echo(f"Learning OS on http://{host or settings.host}:{port or settings.port}")
-    uvicorn.run(
-        "learningos.asgi:app",
-        factory=False,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=settings.web_workers if not reload else None,
-        reload=reload,
-        proxy_headers=True,
-        access_log=False,
-        log_config=None,
-    )
+    host, port = host or settings.host, port or settings.port
+    banner = _banner(settings, host, port)
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "proxy_headers": True,
+        "access_log": False,
+        "log_config": None,
+    }
+    if reload or settings.web_workers > 1:
+        typer.echo(banner)
+        workers = None if reload else settings.web_workers
+        uvicorn.run("learningos.asgi:app", reload=reload, workers=workers, **options)
+        return
+    # One process (the embedded mode): the banner ends start-up, once the port is open.
+    _serve_with_banner(uvicorn.Config("learningos.asgi:app", **options), banner)
+
+
+def _banner(settings: Settings, host: str, port: int) -> str:
+    """What a person needs after `make run`: where, who to sign in as, where data lives."""
+    from learningos.demo import DEMO_EMAIL, DEMO_PASSWORD
+
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host  # noqa: S104
+    lines = [f"Learning OS is ready: http://{shown}:{port}"]
+    if settings.seeds_demo:
+        lines.append(f"  Demo sign-in:  {DEMO_EMAIL} / {DEMO_PASSWORD}")
+    if settings.is_embedded:
+        lines.append(f"  Data folder:   {settings.data_dir.resolve()}")
+    lines.append("  Stop with Ctrl+C.")
+    width = max(len(line) for line in lines)
+    rule = "-" * width
+    return "\n".join([rule, *lines, rule])
+
+
+def _serve_with_banner(config: Any, banner: str) -> None:
+    """uvicorn's server in this process, printing the banner once it listens."""
+    import uvicorn
+
+    class BannerServer(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                typer.echo(banner)
+
+    BannerServer(config).run()
 
 
 def _seed_demo_on_first_start(settings: Settings) -> None:

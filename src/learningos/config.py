@@ -68,7 +68,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     max_upload_bytes: int = 52_428_800
     log_level: str = "INFO"
-    log_json: bool = True
+    # JSON log lines; unset: JSON unless standard error is a terminal (then readable lines).
+    log_json: bool | None = None
 
     # Jobs.
     job_max_attempts: int = Field(default=5, ge=1, le=50)

@@ -1,4 +1,5 @@
-"""Structured logs (structlog): JSON lines with the request id bound per request."""
+"""Structured logs (structlog): JSON lines with the request id bound per request, or readable
+lines for a person at a terminal."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ import sys
 import structlog
 
 
-def configure_logging(level: str = "INFO", json: bool = True) -> None:
+def configure_logging(level: str = "INFO", json: bool | None = True) -> None:
+    """`json=None` picks by the output: readable lines on a terminal, JSON otherwise."""
+    if json is None:
+        json = not sys.stderr.isatty()
     shared: list[structlog.typing.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
