@@ -198,3 +198,71 @@ async def test_a_failed_item_shows_its_reason_and_try_again_after_the_ready_ones
     retry = card.css_first("form")
     assert retry.attributes["action"].endswith("/retry")
     assert "Try again" in retry.text()
+
+
+async def test_the_material_page_has_a_tool_bar_and_every_contents_row_opens_the_reader(
+    client, services
+):
+    csrf = await _signed_in_browser(client)
+    made = await client.post(
+        "/upload", headers=XHR, files={"file": ("bio.md", NOTES)}, data={"csrf_token": csrf}
+    )
+    target = made.json()["redirect"]
+    tokens = {"access_token": client.cookies["lo_access"]}
+    await processed(client, services, tokens, target.rsplit("/", 1)[1])
+    doc = html(await client.get(target))
+    toolbar = doc.css_first("nav[data-material-toolbar]")
+    assert [a.attributes["href"] for a in toolbar.css("a")][:4] == [
+        "#map", "#ask", "#search", "#contents",
+    ]  # fmt: skip
+    for anchor in ("map", "ask", "search", "contents"):
+        assert doc.css_first(f"#{anchor}") is not None
+    contents = doc.css_first("details[data-contents]")
+    assert contents is not None and "open" in contents.attributes  # a short text: open
+    rows = contents.css("li a")
+    assert rows, "every contents row links to the reader"
+    for row in rows:
+        page = html(await client.get(row.attributes["href"]))
+        assert page.css_first("h1").text(strip=True) == row.text(strip=True)
+        assert page.css_first("[data-reader-text] p") is not None
+    last = html(await client.get(rows[-1].attributes["href"]))
+    assert last.css_first('a[rel="next"]') is None and last.css_first('a[rel="prev"]') is not None
+    reading = html(await client.get(rows[0].attributes["href"]))
+    assert any(
+        "Calvin" in p.text() or "light" in p.text() for p in reading.css("[data-reader-text] p")
+    )
+
+
+async def test_the_reader_opens_a_page_from_a_citation_and_refuses_what_is_not_there(
+    client, services
+):
+    csrf = await _signed_in_browser(client)
+    from tests.integration.test_content import FOUR_PAGES
+
+    made = await client.post(
+        "/upload", headers=XHR, files={"file": ("paper.pdf", FOUR_PAGES.read_bytes())},
+        data={"csrf_token": csrf},
+    )  # fmt: skip
+    target = made.json()["redirect"]
+    content_id = target.rsplit("/", 1)[1]
+    tokens = {"access_token": client.cookies["lo_access"]}
+    await processed(client, services, tokens, content_id)
+    page3 = html(await client.get(f"{target}/read?page=3"))
+    pages = page3.css_first("[data-reader-pages]").text()
+    start, _, end = (
+        pages.replace("Pages", "").replace("Page", "").split("·")[0].strip().partition("–")
+    )
+    assert int(start) <= 3 <= int(end or start)
+    results = html(
+        await client.get(f"{target}/search", params={"q": "page"}, headers={"HX-Request": "true"})
+    )
+    links = [a.attributes["href"] for a in results.css("a.cite-link")]
+    assert links and all(f"{target}/read?section=" in link for link in links)
+    assert (await client.get(links[0])).status_code == 200
+    missing = await client.get(f"{target}/read?section={uuid.uuid4()}")
+    assert missing.status_code == 404
+    await register(client, email="bob@example.com")
+    await client.post("/auth/logout")
+    client.cookies.clear()
+    await sign_in_page(client, email="bob@example.com")
+    assert (await client.get(f"{target}/read?page=1")).status_code == 404

@@ -145,10 +145,32 @@ def _detail_context(content: Content, sections: Sequence[object]) -> dict[str, o
     return {
         "active": "library",
         "content": content,
+        "content_id": content.id,
         "sections": sections,
         "stages": service.stage_states(content),
         "is_processing": content.status in ("pending", "processing"),
     }
+
+
+@router.get("/content/{content_id}/read", name="content_reader")
+async def reader_page(
+    request: Request,
+    content_id: uuid.UUID,
+    user: PageUser,
+    session: SessionDep,
+    section: uuid.UUID | None = None,
+    page: Annotated[int | None, Query(ge=1, le=100_000)] = None,
+) -> Response:
+    """Read the material in the app: one section, opened from the contents or a citation."""
+    if user is None:
+        return _login_redirect(request)
+    content = await service.get_readable(session, user, content_id)
+    if content.status != "ready":
+        return redirect_with_flash(f"/content/{content_id}")
+    view = await service.reading(session, content, section, page)
+    paragraphs = [p.strip() for p in view.section.text.split("\n\n") if p.strip()]
+    context = {"active": "library", "content": content, "view": view, "paragraphs": paragraphs}
+    return render(request, "content/reader.html", context)
 
 
 @router.get("/content/{content_id}/status", name="content_status_fragment")
@@ -175,7 +197,8 @@ async def search_fragment(
     content = await service.get_readable(session, _signed_in(user), content_id)
     query = q.strip()[:500]
     hits = await service.search(session, services, content, query, 5) if query else []
-    return render(request, "content/_search_results.html", {"query": query, "hits": hits})
+    context = {"query": query, "hits": hits, "content_id": content.id}
+    return render(request, "content/_search_results.html", context)
 
 
 @router.post("/content/{content_id}/delete", name="content_delete")

@@ -172,6 +172,58 @@ async def outline(session: AsyncSession, content: Content) -> list[ContentSectio
     return await SectionRepository(session).outline(content.id)
 
 
+@dataclass(frozen=True)
+class Reading:
+    """One section of an item opened in the reader, with its neighbours in reading order."""
+
+    section: ContentSection
+    previous: ContentSection | None
+    next: ContentSection | None
+    page: int | None  # the page asked for, when the reader was opened from a citation
+
+
+async def reading(
+    session: AsyncSession,
+    content: Content,
+    section_id: uuid.UUID | None = None,
+    page: int | None = None,
+) -> Reading:
+    """The section to read: the one named (a retrieval chunk opens its section), or the
+    most specific section holding `page`, or the first."""
+    sections = await outline(session, content)
+    if not sections:
+        raise NotFound("This material has no text to read yet.")
+    by_id = {s.id: s for s in sections}
+    chosen: ContentSection | None = None
+    if section_id is not None:
+        chosen = by_id.get(section_id)
+        if chosen is None:
+            chunk = await SectionRepository(session).get(section_id)
+            if chunk is None or chunk.content_id != content.id:
+                raise NotFound("This section does not exist.")
+            chosen = by_id.get(chunk.parent_id) if chunk.parent_id else None
+    elif page is not None:
+        holding = [
+            s
+            for s in sections
+            if s.page_start is not None and s.page_start <= page <= (s.page_end or s.page_start)
+        ]
+        # The deepest (then shortest) section that holds the page.
+        chosen = min(
+            holding,
+            key=lambda s: (-s.level, (s.page_end or s.page_start or 0) - (s.page_start or 0)),
+            default=None,
+        )
+    chosen = chosen or sections[0]
+    at = sections.index(chosen)
+    return Reading(
+        section=chosen,
+        previous=sections[at - 1] if at > 0 else None,
+        next=sections[at + 1] if at + 1 < len(sections) else None,
+        page=page,
+    )
+
+
 # Library order: what can be studied first, then what is on its way, then what failed.
 _SHELF_ORDER = {"ready": 0, "processing": 1, "pending": 1, "error": 2}
 
