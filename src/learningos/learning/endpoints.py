@@ -9,9 +9,19 @@ from fastapi import status
 
 from learningos.auth.deps import CurrentUser
 from learningos.kit.api import api_router
-from learningos.kit.deps import ServicesDep, SessionDep
-from learningos.learning import service
-from learningos.learning.schemas import AskIn, AskOut, GenerateMapIn, MapOut
+from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
+from learningos.learning import editing, service
+from learningos.learning.schemas import (
+    AskIn,
+    AskOut,
+    ConceptMergeIn,
+    ConceptMoveIn,
+    ConceptNewIn,
+    ConceptOut,
+    ConceptPatchIn,
+    GenerateMapIn,
+    MapOut,
+)
 
 router = api_router("/api/v1", ["learning"])
 
@@ -48,3 +58,67 @@ async def ask(
         "citations": [c.model_dump() for c in out.citations],
         "usage": service.usage_out(result.usage),
     }
+
+
+# ---------- the owner edits the map ----------
+
+
+@router.patch("/concepts/{concept_id}", response_model=ConceptOut)
+async def update_concept(
+    concept_id: uuid.UUID,
+    body: ConceptPatchIn,
+    user: CurrentUser,
+    session: SessionDep,
+    meta: MetaDep,
+) -> Any:
+    """Rename, describe, hide or show a concept, or set its prerequisites (the owner)."""
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    return await editing.update_concept(session, user, concept_id, changes, meta)
+
+
+@router.post("/concepts/{concept_id}/move", response_model=ConceptOut)
+async def move_concept(
+    concept_id: uuid.UUID,
+    body: ConceptMoveIn,
+    user: CurrentUser,
+    session: SessionDep,
+    meta: MetaDep,
+) -> Any:
+    """Put a concept at another place in the map's order."""
+    return await editing.move_concept(session, user, concept_id, body.position, meta)
+
+
+@router.post("/concepts/{concept_id}/merge", response_model=ConceptOut)
+async def merge_concept(
+    concept_id: uuid.UUID,
+    body: ConceptMergeIn,
+    user: CurrentUser,
+    session: SessionDep,
+    meta: MetaDep,
+) -> Any:
+    """Fold this concept into another; learners' progress and notes move with it."""
+    return await editing.merge_concepts(session, user, concept_id, body.into, meta)
+
+
+@router.post(
+    "/concepts/{concept_id}/split", response_model=ConceptOut, status_code=status.HTTP_201_CREATED
+)
+async def split_concept(
+    concept_id: uuid.UUID, body: ConceptNewIn, user: CurrentUser, session: SessionDep, meta: MetaDep
+) -> Any:
+    """A new concept after this one with the second half of its sections."""
+    return await editing.split_concept(
+        session, user, concept_id, body.title, body.description, meta
+    )
+
+
+@router.post(
+    "/content/{content_id}/concepts", response_model=ConceptOut, status_code=status.HTTP_201_CREATED
+)
+async def add_concept(
+    content_id: uuid.UUID, body: ConceptNewIn, user: CurrentUser, session: SessionDep, meta: MetaDep
+) -> Any:
+    """Add a concept the map is missing."""
+    return await editing.add_concept(
+        session, user, content_id, body.title, body.description, body.after, meta
+    )

@@ -68,7 +68,9 @@ async def store_map(
         await session.flush()
         previous: dict[str, Concept] = {}
     else:
-        previous = {c.title.strip().lower(): c for c in await repo.concepts(learning_map.id)}
+        previous = {
+            c.title.strip().lower(): c for c in await repo.concepts(learning_map.id, hidden=True)
+        }
     learning_map.overview = plan.overview
     learning_map.milestones = [m.model_dump() for m in plan.milestones]
     learning_map.total_minutes = sum(c.estimated_minutes for c in plan.concepts)

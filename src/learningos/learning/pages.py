@@ -1,4 +1,5 @@
-"""Learning pages: the tutor's answer to a free question on a content item's page."""
+"""Learning pages: the tutor's answer to a free question on a content item's page, and the
+owner's map editor."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from learningos.auth.deps import PageUser
+from learningos.content import service as content_service
 from learningos.kit.csrf import verify_csrf
-from learningos.kit.deps import ServicesDep, SessionDep
-from learningos.kit.errors import AIBudgetExceeded, NotAuthenticated, ValidationFailed
-from learningos.learning import service
-from learningos.web.render import render
+from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
+from learningos.kit.errors import AIBudgetExceeded, Conflict, NotAuthenticated, ValidationFailed
+from learningos.learning import editing, service
+from learningos.models.user import User
+from learningos.web.render import htmx_redirect, redirect_with_flash, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,3 +45,108 @@ async def ask_fragment(
         context["notice"] = f"{exc.message} Searching inside the material still works."
     fragment = bool(request.headers.get("HX-Request"))
     return render(request, "learning/_answer.html" if fragment else "learning/answer.html", context)
+
+
+# ---------- the map editor (the owner) ----------
+
+
+@router.get("/content/{content_id}/map/edit", name="map_editor")
+async def map_editor(
+    request: Request, content_id: uuid.UUID, user: PageUser, session: SessionDep
+) -> Response:
+    if user is None:
+        return htmx_redirect(request, f"/login?next={request.url.path}")
+    return await _editor(request, session, user, content_id)
+
+
+async def _editor(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    content_id: uuid.UUID,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    edit = await editing.editable(session, user, content_id)
+    content = await content_service.get_readable(session, user, content_id)
+    context = {
+        "active": "library",
+        "content": content,
+        "concepts": edit.concepts,
+        "titles": {str(c.id): c.title for c in edit.concepts},
+        "form_error": error,
+    }
+    return render(request, "learning/map_edit.html", context, status_code=status_code)
+
+
+@router.post("/content/{content_id}/map/edit", name="map_editor_submit")
+async def map_editor_submit(
+    request: Request,
+    content_id: uuid.UUID,
+    user: PageUser,
+    session: SessionDep,
+    meta: MetaDep,
+    action: Annotated[str, Form()] = "",
+    concept_id: Annotated[uuid.UUID | None, Form()] = None,
+    title: Annotated[str, Form(max_length=300)] = "",
+    description: Annotated[str, Form(max_length=2000)] = "",
+    into: Annotated[uuid.UUID | None, Form()] = None,
+    prerequisites: Annotated[list[uuid.UUID] | None, Form()] = None,
+    csrf_token: Annotated[str | None, Form()] = None,
+) -> Response:
+    """Every editor button posts here with its `action`; the editor comes back, scrolled to
+    the concept, or shows the reason in place (400) when the change is refused."""
+    verify_csrf(request, csrf_token)
+    if user is None:
+        raise NotAuthenticated()
+    try:
+        # Every edit checks its input before it writes, so a refused one changes nothing.
+        changed = await _apply(
+            session, user, content_id, meta, action, concept_id, title, description, into,
+            prerequisites or [],
+        )  # fmt: skip
+    except (ValidationFailed, Conflict) as exc:
+        return await _editor(request, session, user, content_id, exc.message, 400)
+    anchor = f"#concept-{changed}" if changed else ""
+    return redirect_with_flash(f"/content/{content_id}/map/edit{anchor}", "map_updated")
+
+
+async def _apply(
+    session: SessionDep,
+    user: User,
+    content_id: uuid.UUID,
+    meta: MetaDep,
+    action: str,
+    concept_id: uuid.UUID | None,
+    title: str,
+    description: str,
+    into: uuid.UUID | None,
+    prerequisites: list[uuid.UUID],
+) -> uuid.UUID | None:
+    if action == "add":
+        return (
+            await editing.add_concept(session, user, content_id, title, description, None, meta)
+        ).id
+    if concept_id is None:
+        raise ValidationFailed("Choose a concept.")
+    edit, concept = await editing.editable_of_concept(session, user, concept_id)
+    if edit.learning_map.content_id != content_id:
+        raise ValidationFailed("This concept belongs to another material.")
+    place = edit.concepts.index(concept)
+    if action == "save":
+        changes = {"title": title, "description": description, "prerequisites": prerequisites}
+        await editing.update_concept(session, user, concept_id, changes, meta)
+    elif action in ("hide", "show"):
+        await editing.update_concept(session, user, concept_id, {"hidden": action == "hide"}, meta)
+    elif action in ("up", "down"):
+        target = place - 1 if action == "up" else place + 1
+        await editing.move_concept(session, user, concept_id, max(target, 0), meta)
+    elif action == "split":
+        return (await editing.split_concept(session, user, concept_id, title, description, meta)).id
+    elif action == "merge":
+        if into is None:
+            raise ValidationFailed("Choose the concept to merge into.")
+        return (await editing.merge_concepts(session, user, concept_id, into, meta)).id
+    else:
+        raise ValidationFailed("Unknown change.")
+    return concept_id

@@ -21,11 +21,12 @@ class MapRepository(Repository[LearningMap]):
         )
         return await self.first(query)  # type: ignore[no-any-return]
 
-    async def concepts(self, map_id: uuid.UUID) -> list[Concept]:
-        rows = await self.session.scalars(
-            select(Concept).where(Concept.learning_map_id == map_id).order_by(Concept.order_index)
-        )
-        return list(rows)
+    async def concepts(self, map_id: uuid.UUID, *, hidden: bool = False) -> list[Concept]:
+        """The map's concepts in order; those the owner hid only with `hidden=True`."""
+        query = select(Concept).where(Concept.learning_map_id == map_id)
+        if not hidden:
+            query = query.where(Concept.hidden.is_(False))
+        return list(await self.session.scalars(query.order_by(Concept.order_index)))
 
     async def concept_with_map(self, concept_id: uuid.UUID) -> tuple[Concept, LearningMap] | None:
         row = (

@@ -20,6 +20,7 @@ class ConceptOut(BaseModel):
     source_sections: list[str]
     page_start: int | None
     page_end: int | None
+    hidden: bool = False
 
 
 class MilestoneOut(BaseModel):
@@ -40,6 +41,30 @@ class MapOut(BaseModel):
 
 class GenerateMapIn(BaseModel):
     content_id: uuid.UUID
+
+
+class ConceptPatchIn(BaseModel):
+    """The fields to change; the others stay."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    description: str | None = Field(default=None, max_length=2000)
+    difficulty: int | None = Field(default=None, ge=1, le=5)
+    hidden: bool | None = None
+    prerequisites: list[uuid.UUID] | None = Field(default=None, max_length=200)
+
+
+class ConceptMoveIn(BaseModel):
+    position: int = Field(ge=0, le=10_000)  # 0-based place in the map's order
+
+
+class ConceptMergeIn(BaseModel):
+    into: uuid.UUID  # the concept that stays
+
+
+class ConceptNewIn(BaseModel):
+    title: str = Field(min_length=1, max_length=300)
+    description: str | None = Field(default=None, max_length=2000)
+    after: uuid.UUID | None = None  # the new concept's place (default: the end)
 
 
 class AskIn(BaseModel):

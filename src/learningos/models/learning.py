@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from learningos.kit.db import Base, IdMixin, TimestampMixin, utcnow
@@ -44,6 +44,8 @@ class Concept(IdMixin, TimestampMixin, Base):
     source_sections: Mapped[list[Any]] = mapped_column(default=list)
     page_start: Mapped[int | None]
     page_end: Mapped[int | None]
+    # Hidden by the owner: skipped by the map and sessions, kept with its progress and notes.
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class LearningSession(IdMixin, TimestampMixin, Base):

@@ -24,6 +24,7 @@ FLASH_MESSAGES = {
     "password_changed": "Your password was changed.",
     "already_uploaded": "You already have this material, so it was not uploaded again.",
     "content_renamed": "Renamed.",
+    "map_updated": "Learning map updated.",
     "content_deleted": "Deleted, with everything made from it.",
 }
 
