@@ -218,12 +218,11 @@ def test_pdf_renamed_txt_is_read_as_a_pdf(tmp_path: Path) -> None:
     assert "Here’s to the crazy ones" in doc.pages[0].text or "crazy ones" in doc.pages[0].text
 
 
-def test_text_renamed_pdf_is_read_as_text(tmp_path: Path) -> None:
+def test_text_named_pdf_is_refused_with_its_reason(tmp_path: Path) -> None:
     path = tmp_path / "report.pdf"
     path.write_text("1 Summary\n\nThe results are in.\n", encoding="utf-8")
-    code, doc, sections = outcome(path)
-    assert code == "text" and doc is not None and doc.kind == "text"
-    assert sections[0].title == "1 Summary" and sections[0].page_start is None
+    code, doc, _ = outcome(path)
+    assert code == "not_a_pdf" and doc is None
     with pytest.raises(IngestError) as caught:  # called directly, the PDF reader refuses it
         extract_pdf(path)
     assert caught.value.code == "unsupported_type"
