@@ -15,7 +15,12 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_JWT_SECRET = "dev-only-insecure-secret-change-me-0123456789"  # noqa: S105
+from learningos.kit.signing import secret_problem
+
+_RANDOM_VALUE_ADVICE = (
+    "Use a long random value, for example: "
+    "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+)
 
 
 class ProviderSettings(BaseModel):
@@ -54,8 +59,9 @@ class Settings(BaseSettings):
     qdrant_url: str | None = None
     qdrant_api_key: SecretStr | None = None
 
-    # Auth.
-    jwt_secret: SecretStr = SecretStr(DEFAULT_JWT_SECRET)
+    # Auth. Unset: a random secret generated on first start and kept in
+    # <data_dir>/jwt-secret (required in production, where several machines share it).
+    jwt_secret: SecretStr | None = None
     access_token_minutes: int = Field(default=15, ge=1, le=120)
     refresh_token_days: int = Field(default=7, ge=1, le=90)
     cookie_secure: bool | None = None
@@ -138,14 +144,15 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:
-        if self.env == "production" and self.jwt_secret.get_secret_value() == DEFAULT_JWT_SECRET:
+        if self.jwt_secret is not None:
+            problem = secret_problem(self.jwt_secret.get_secret_value())
+            if problem:
+                raise SettingsError(f"LEARNINGOS_JWT_SECRET {problem}. {_RANDOM_VALUE_ADVICE}")
+        elif self.env == "production":
             raise SettingsError(
-                "LEARNINGOS_JWT_SECRET is still the development default. Set a long random "
-                "secret before running in production, for example: "
-                "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+                "LEARNINGOS_JWT_SECRET is required in production (every web and worker "
+                f"process must share it). {_RANDOM_VALUE_ADVICE}"
             )
-        if self.env == "production" and len(self.jwt_secret.get_secret_value()) < 32:
-            raise SettingsError("LEARNINGOS_JWT_SECRET must be at least 32 characters.")
         if self.coach_practice_threshold > self.coach_proceed_threshold:
             raise SettingsError(
                 "LEARNINGOS_COACH_PRACTICE_THRESHOLD must not be above "

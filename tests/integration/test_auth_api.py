@@ -133,10 +133,10 @@ def _forge(payload: dict, key: str, alg: str = "HS256") -> str:
     return jwt.encode(payload, key, algorithm=alg)
 
 
-async def test_expired_tampered_and_wrong_algorithm_tokens_are_401(client, settings):
+async def test_expired_tampered_and_wrong_algorithm_tokens_are_401(client, services):
     tokens = await signed_in(client)
     claims = jwt.decode(tokens["access_token"], options={"verify_signature": False})
-    secret = settings.jwt_secret.get_secret_value()
+    secret = services.signing_secret
     now = datetime.now(UTC)
     expired = _forge(
         {**claims, "iat": now - timedelta(hours=1), "exp": now - timedelta(minutes=1)}, secret

@@ -50,6 +50,20 @@ class RefreshTokenRepository(Repository[RefreshToken]):
             .execution_options(synchronize_session=False)
         )
 
+    async def family_is_live(self, family_id: uuid.UUID, user_id: uuid.UUID, now: datetime) -> bool:
+        """Whether this user's sign-in family still has an unrevoked, unexpired token."""
+        found = await self.session.scalar(
+            select(RefreshToken.id)
+            .where(
+                RefreshToken.family_id == family_id,
+                RefreshToken.user_id == user_id,
+                RefreshToken.revoked_at.is_(None),
+                RefreshToken.expires_at > now,
+            )
+            .limit(1)
+        )
+        return found is not None
+
     async def live_families(self, user_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
         rows = await self.session.scalars(
             select(RefreshToken.family_id)
