@@ -138,8 +138,9 @@ class Settings(BaseSettings):
     email_from: str = "Learning OS <hello@learningos.local>"
 
     # Demo: `learningos serve` seeds the demo learner and course when the database has no
-    # users yet (never once anyone has an account). Unset: on in the embedded mode (SQLite),
-    # off with PostgreSQL, so a production database never gets an account with a known password.
+    # users yet (never once anyone has an account). Unset: on only in the full embedded
+    # configuration (SQLite, local Qdrant folder, no Redis, not production); refused in
+    # production, so a production database never gets an account with a known password.
     demo_seed: bool | None = None
 
     @model_validator(mode="after")
@@ -164,6 +165,18 @@ class Settings(BaseSettings):
             )
         if self.storage_backend == "s3" and not self.s3_bucket:
             raise SettingsError("LEARNINGOS_STORAGE_BACKEND=s3 needs LEARNINGOS_S3_BUCKET.")
+        if self.env == "production" and self.process_local_stores:
+            raise SettingsError(
+                "Production mode cannot run on process-local stores "
+                f"({', '.join(self.process_local_stores)}): other web and worker processes "
+                "would not see them. Set LEARNINGOS_DATABASE_URL (PostgreSQL), "
+                "LEARNINGOS_REDIS_URL and LEARNINGOS_QDRANT_URL."
+            )
+        if self.env == "production" and self.demo_seed:
+            raise SettingsError(
+                "LEARNINGOS_DEMO_SEED cannot be on in production: the demo account has a "
+                "published password."
+            )
         if self.web_workers > 1 and self.process_local_stores:
             raise SettingsError(
                 f"Cannot run {self.web_workers} web workers on process-local stores "
@@ -197,7 +210,20 @@ class Settings(BaseSettings):
 
     @property
     def is_embedded(self) -> bool:
-        return bool(self.process_local_stores)
+        """The explicit embedded configuration: every store is the process-local one and the
+        environment is not production. A mix (say PostgreSQL without a Qdrant URL) is not."""
+        return (
+            self.env != "production"
+            and self.migrates_on_start
+            and not self.qdrant_url
+            and not self.redis_url
+        )
+
+    @property
+    def migrates_on_start(self) -> bool:
+        """A SQLite database is migrated by the commands that open it; PostgreSQL is
+        migrated by the operator (`learningos db upgrade`)."""
+        return self.resolved_database_url.startswith("sqlite")
 
     @property
     def secure_cookies(self) -> bool:

@@ -97,3 +97,37 @@ def test_env_example_is_a_valid_configuration():
     documented = example.read_text()
     for name in Settings.model_fields:
         assert f"LEARNINGOS_{name.upper()}=" in documented, f"{name} is not in .env.example"
+
+
+PG = "postgresql+asyncpg://db/learningos"
+
+
+@pytest.mark.parametrize(
+    ("stores", "named"),
+    [
+        ({"redis_url": "redis://cache:6379/0", "qdrant_url": "http://q:6333"}, "SQLite database"),
+        ({"database_url": PG, "redis_url": "redis://cache:6379/0"}, "local Qdrant folder"),
+        ({"database_url": PG, "qdrant_url": "http://q:6333"}, "in-memory queue, cache"),
+    ],
+)
+def test_production_refuses_every_process_local_store(stores, named):
+    with pytest.raises(ValidationError, match="Production mode cannot run on process-local") as e:
+        Settings(env="production", jwt_secret=SECRET, **stores)
+    assert named in str(e.value)
+
+
+def test_production_refuses_the_demo_seed():
+    shared = {"database_url": PG, "redis_url": "redis://c:6379/0", "qdrant_url": "http://q:6333"}
+    with pytest.raises(ValidationError, match="LEARNINGOS_DEMO_SEED cannot be on in production"):
+        Settings(env="production", jwt_secret=SECRET, demo_seed=True, **shared)
+    assert not Settings(env="production", jwt_secret=SECRET, **shared).seeds_demo
+
+
+def test_the_demo_seeds_only_in_the_full_embedded_configuration(tmp_path):
+    assert Settings(data_dir=tmp_path).seeds_demo
+    # PostgreSQL and Redis without a Qdrant URL is not "embedded", whatever is missing.
+    mixed = Settings(data_dir=tmp_path, database_url=PG, redis_url="redis://cache:6379/0")
+    assert mixed.process_local_stores == ["local Qdrant folder"]
+    assert not mixed.is_embedded and not mixed.seeds_demo
+    assert not Settings(data_dir=tmp_path, redis_url="redis://cache:6379/0").seeds_demo
+    assert Settings(data_dir=tmp_path, database_url=PG, demo_seed=True).seeds_demo
