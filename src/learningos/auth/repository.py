@@ -16,6 +16,9 @@ class UserRepository(Repository[User]):
     async def get_by_email(self, email: str) -> User | None:
         return await self.session.scalar(select(User).where(User.email == email))
 
+    async def avatar_key(self, user_id: uuid.UUID) -> str | None:
+        return await self.session.scalar(select(User.avatar_key).where(User.id == user_id))
+
     async def count(self) -> int:
         return int(await self.session.scalar(select(func.count()).select_from(User)) or 0)
 

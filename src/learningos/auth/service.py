@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.auth.policy import check_password, normalize_email
-from learningos.auth.principal import load_user
+from learningos.auth.principal import load_private, load_user
 from learningos.auth.repository import AuditRepository, RefreshTokenRepository, UserRepository
 from learningos.kit.db import utcnow
 from learningos.kit.errors import (
@@ -319,6 +319,7 @@ async def change_password(
     await services.limiter.hit(
         services.settings.login_limit_per_email, "password-change", str(user.id)
     )
+    await load_private(session, user, "password_hash")
     if not await verify_password(user.password_hash, current_password):
         raise WrongPassword(
             details=[
