@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
@@ -22,6 +22,7 @@ from learningos.kit.middleware import (
     RequestContextMiddleware,
     StaticGZipMiddleware,
 )
+from learningos.kit.textinput import reject_control_characters
 from learningos.services import Services
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -52,6 +53,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        # Before every route: no control characters in any text input (a 422, never a 500).
+        dependencies=[Depends(reject_control_characters)],
     )
     app.state.settings = settings
 

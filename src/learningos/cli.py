@@ -59,7 +59,7 @@ def serve(
     import uvicorn
 
     settings = _settings(web_workers=workers) if workers else _settings()
-    if settings.is_embedded:
+    if settings.migrates_on_start:
         from learningos.kit.migrate import upgrade
 
         upgrade(settings.resolved_database_url)
@@ -190,7 +190,7 @@ def seed(
     from learningos.kit.migrate import upgrade
 
     settings = _settings()
-    if settings.is_embedded:
+    if settings.migrates_on_start:
         upgrade(settings.resolved_database_url)
     try:
         result = asyncio.run(seed_with_settings(settings, typer.echo))
@@ -243,7 +243,7 @@ def user_create(
     from learningos.kit.errors import AppError
     from learningos.kit.migrate import upgrade
 
-    if settings.is_embedded:
+    if settings.migrates_on_start:
         upgrade(settings.resolved_database_url)
     try:
         user_id, email = asyncio.run(_create_user(settings, name, email, password, role))
@@ -301,7 +301,7 @@ def notify(
     Run it from cron. Each learner gets at most one per day (reviews) or per week (weekly),
     however often it runs; learners with email reminders off are skipped."""
     settings = _settings()
-    if settings.is_embedded:
+    if settings.migrates_on_start:
         from learningos.kit.migrate import upgrade
 
         upgrade(settings.resolved_database_url)

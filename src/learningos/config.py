@@ -15,7 +15,12 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_JWT_SECRET = "dev-only-insecure-secret-change-me-0123456789"  # noqa: S105
+from learningos.kit.signing import secret_problem
+
+_RANDOM_VALUE_ADVICE = (
+    "Use a long random value, for example: "
+    "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+)
 
 
 class ProviderSettings(BaseModel):
@@ -54,8 +59,9 @@ class Settings(BaseSettings):
     qdrant_url: str | None = None
     qdrant_api_key: SecretStr | None = None
 
-    # Auth.
-    jwt_secret: SecretStr = SecretStr(DEFAULT_JWT_SECRET)
+    # Auth. Unset: a random secret generated on first start and kept in
+    # <data_dir>/jwt-secret (required in production, where several machines share it).
+    jwt_secret: SecretStr | None = None
     access_token_minutes: int = Field(default=15, ge=1, le=120)
     refresh_token_days: int = Field(default=7, ge=1, le=90)
     cookie_secure: bool | None = None
@@ -133,20 +139,22 @@ class Settings(BaseSettings):
     email_from: str = "Learning OS <hello@learningos.local>"
 
     # Demo: `learningos serve` seeds the demo learner and course when the database has no
-    # users yet (never once anyone has an account). Unset: on in the embedded mode (SQLite),
-    # off with PostgreSQL, so a production database never gets an account with a known password.
+    # users yet (never once anyone has an account). Unset: on only in the full embedded
+    # configuration (SQLite, local Qdrant folder, no Redis, not production); refused in
+    # production, so a production database never gets an account with a known password.
     demo_seed: bool | None = None
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:
-        if self.env == "production" and self.jwt_secret.get_secret_value() == DEFAULT_JWT_SECRET:
+        if self.jwt_secret is not None:
+            problem = secret_problem(self.jwt_secret.get_secret_value())
+            if problem:
+                raise SettingsError(f"LEARNINGOS_JWT_SECRET {problem}. {_RANDOM_VALUE_ADVICE}")
+        elif self.env == "production":
             raise SettingsError(
-                "LEARNINGOS_JWT_SECRET is still the development default. Set a long random "
-                "secret before running in production, for example: "
-                "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+                "LEARNINGOS_JWT_SECRET is required in production (every web and worker "
+                f"process must share it). {_RANDOM_VALUE_ADVICE}"
             )
-        if self.env == "production" and len(self.jwt_secret.get_secret_value()) < 32:
-            raise SettingsError("LEARNINGOS_JWT_SECRET must be at least 32 characters.")
         if self.coach_practice_threshold > self.coach_proceed_threshold:
             raise SettingsError(
                 "LEARNINGOS_COACH_PRACTICE_THRESHOLD must not be above "
@@ -158,6 +166,18 @@ class Settings(BaseSettings):
             )
         if self.storage_backend == "s3" and not self.s3_bucket:
             raise SettingsError("LEARNINGOS_STORAGE_BACKEND=s3 needs LEARNINGOS_S3_BUCKET.")
+        if self.env == "production" and self.process_local_stores:
+            raise SettingsError(
+                "Production mode cannot run on process-local stores "
+                f"({', '.join(self.process_local_stores)}): other web and worker processes "
+                "would not see them. Set LEARNINGOS_DATABASE_URL (PostgreSQL), "
+                "LEARNINGOS_REDIS_URL and LEARNINGOS_QDRANT_URL."
+            )
+        if self.env == "production" and self.demo_seed:
+            raise SettingsError(
+                "LEARNINGOS_DEMO_SEED cannot be on in production: the demo account has a "
+                "published password."
+            )
         if self.web_workers > 1 and self.process_local_stores:
             raise SettingsError(
                 f"Cannot run {self.web_workers} web workers on process-local stores "
@@ -191,7 +211,20 @@ class Settings(BaseSettings):
 
     @property
     def is_embedded(self) -> bool:
-        return bool(self.process_local_stores)
+        """The explicit embedded configuration: every store is the process-local one and the
+        environment is not production. A mix (say PostgreSQL without a Qdrant URL) is not."""
+        return (
+            self.env != "production"
+            and self.migrates_on_start
+            and not self.qdrant_url
+            and not self.redis_url
+        )
+
+    @property
+    def migrates_on_start(self) -> bool:
+        """A SQLite database is migrated by the commands that open it; PostgreSQL is
+        migrated by the operator (`learningos db upgrade`)."""
+        return self.resolved_database_url.startswith("sqlite")
 
     @property
     def secure_cookies(self) -> bool:

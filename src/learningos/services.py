@@ -15,6 +15,7 @@ from learningos.kit.email import EmailSender, OutboxEmailSender
 from learningos.kit.logging import get_logger
 from learningos.kit.queue import JobQueue, make_broker
 from learningos.kit.ratelimit import RateLimiter
+from learningos.kit.signing import load_or_create_secret
 from learningos.kit.storage import Storage, make_storage
 from learningos.kit.vectors import VectorStore
 
@@ -34,6 +35,8 @@ class Services:
     vectors: VectorStore
     email: EmailSender
     storage: Storage
+    # The token-signing secret: the configured one, else the one kept in the data folder.
+    signing_secret: str = field(init=False, repr=False)
     queue: JobQueue = field(init=False)
     index: SectionIndex = field(init=False)
     ai: AIGateway = field(init=False)
@@ -54,6 +57,11 @@ class Services:
             ),
             email=OutboxEmailSender(settings.outbox_dir, settings.email_from),
             storage=make_storage(settings),
+        )
+        services.signing_secret = (
+            settings.jwt_secret.get_secret_value()
+            if settings.jwt_secret is not None
+            else load_or_create_secret(settings.data_dir)
         )
         services.queue = JobQueue(
             make_broker(settings.redis_url),

@@ -133,10 +133,10 @@ def _forge(payload: dict, key: str, alg: str = "HS256") -> str:
     return jwt.encode(payload, key, algorithm=alg)
 
 
-async def test_expired_tampered_and_wrong_algorithm_tokens_are_401(client, settings):
+async def test_expired_tampered_and_wrong_algorithm_tokens_are_401(client, services):
     tokens = await signed_in(client)
     claims = jwt.decode(tokens["access_token"], options={"verify_signature": False})
-    secret = settings.jwt_secret.get_secret_value()
+    secret = services.signing_secret
     now = datetime.now(UTC)
     expired = _forge(
         {**claims, "iat": now - timedelta(hours=1), "exp": now - timedelta(minutes=1)}, secret
@@ -331,3 +331,22 @@ async def test_a_rolled_back_change_keeps_the_cache(client, services):
     except RuntimeError:
         pass
     assert (await client.get("/api/v1/me", headers=bearer(tokens))).json()["name"] == "Ann Lee"
+
+
+async def test_the_cached_user_holds_no_password_hash(client, services):
+    tokens = await signed_in(client)
+    me = (await client.get("/api/v1/me", headers=bearer(tokens))).json()
+    cached = await services.cache.get("auth:user:" + me["id"])
+    assert cached is not None
+    assert set(json.loads(cached)) == {
+        "id", "email", "name", "role", "tier", "is_active", "avatar_url", "preferences",
+        "created_at", "updated_at",
+    }  # fmt: skip
+    assert "argon2" not in cached
+    # The services that need the hash still read it: change the password on the cached user.
+    changed = await client.post(
+        "/api/v1/me/password",
+        headers=bearer(tokens),
+        json={"current_password": PASSWORD, "new_password": "a much better passphrase"},
+    )
+    assert changed.status_code == 200, changed.text

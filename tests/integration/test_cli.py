@@ -109,6 +109,20 @@ def test_serve_refuses_the_default_secret_in_production(tmp_path):
     assert "LEARNINGOS_JWT_SECRET" in result.stderr
 
 
+def test_serve_refuses_production_without_a_qdrant_server(tmp_path):
+    result = run(
+        ["serve"],
+        tmp_path,
+        LEARNINGOS_ENV="production",
+        LEARNINGOS_JWT_SECRET="Vq3-hX9_pL2mZr7tK4wYb8nC1sD6fGjA0eUoIiRQ",
+        LEARNINGOS_DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:1/none",
+        LEARNINGOS_REDIS_URL="redis://127.0.0.1:1/0",
+    )
+    assert result.returncode == 2
+    assert "process-local stores (local Qdrant folder)" in result.stderr
+    assert not (tmp_path / "learningos.db").exists() and not (tmp_path / "qdrant").exists()
+
+
 def test_worker_explains_it_needs_redis(tmp_path):
     result = run(["worker"], tmp_path)
     assert result.returncode == 2 and "LEARNINGOS_REDIS_URL" in result.stderr

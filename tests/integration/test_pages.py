@@ -343,3 +343,18 @@ async def test_landing_has_steps_features_and_a_call_to_action(client):
     assert len(doc.css("#features ul > li")) == 6
     assert doc.css_first('a[href="#features"]') is not None
     assert doc.css_first('#features a[href$="/register"]') is not None
+
+
+@pytest.mark.parametrize("target", ["/\\evil.example", "//evil.example", "https://evil.example"])
+async def test_sign_in_never_redirects_to_another_site(client, target):
+    await register(client)
+    page = await client.get("/login", params={"next": target})
+    assert target not in page.text
+    token = csrf_of(html(page))
+    data = {"email": "ann@example.com", "password": PASSWORD, "csrf_token": token, "next": target}
+    plain = await client.post("/login", data=data)
+    assert plain.status_code == 303 and plain.headers["location"] == "/dashboard"
+    client.cookies.clear()
+    data["csrf_token"] = csrf_of(html(await client.get("/login")))
+    htmx = await client.post("/login", data=data, headers={"HX-Request": "true"})
+    assert htmx.status_code == 204 and htmx.headers["hx-redirect"] == "/dashboard"

@@ -443,3 +443,17 @@ async def test_upload_search_reindex_and_delete_against_a_qdrant_server(
     assert last.json == {
         "filter": {"must": [{"key": "content_id", "match": {"value": content_id}}]}
     }
+
+
+async def test_readiness_reads_the_collection_not_only_the_list(
+    server_mode: tuple[Services, httpx.AsyncClient],
+    fake_qdrant: FakeQdrant,  # noqa: F811
+) -> None:
+    svc, client = server_mode
+    await svc.index.ensure_collection()
+    assert (await client.get("/health/ready")).status_code == 200
+    # Listing collections still works; reading the one searches use does not.
+    fake_qdrant.fail_next("POST", "/collections/content_sections/points/count")
+    ready = await client.get("/health/ready")
+    assert ready.status_code == 503, ready.text
+    assert ready.json()["failed"] == ["vector_store"]

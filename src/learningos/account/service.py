@@ -23,6 +23,7 @@ from learningos.account.schemas import (
 )
 from learningos.auth import service as auth_service
 from learningos.auth.policy import normalize_email
+from learningos.auth.principal import load_private
 from learningos.auth.repository import UserRepository
 from learningos.kit.errors import (
     Conflict,
@@ -158,6 +159,7 @@ async def set_avatar(
     image = sniff_image(data)
     key = f"avatars/{user.id}/{secrets.token_hex(16)}.{image.extension}"
     await _put(services, key, data)
+    await load_private(session, user, "avatar_key")
     previous = user.avatar_key
     user.avatar_key = key
     user.avatar_url = avatar_url(user.id, key)
@@ -167,6 +169,7 @@ async def set_avatar(
 
 async def remove_avatar(session: AsyncSession, user: User) -> str | None:
     """Go back to initials; returns the storage key to delete after the commit."""
+    await load_private(session, user, "avatar_key")
     previous = user.avatar_key
     user.avatar_key = None
     user.avatar_url = None
@@ -192,8 +195,7 @@ async def avatar_file(
     session: AsyncSession, services: Services, user_id: uuid.UUID, name: str
 ) -> tuple[bytes, str]:
     """The bytes and media type of a learner's current picture, by the name in its URL."""
-    user = await UserRepository(session).get(user_id)
-    key = user.avatar_key if user is not None else None
+    key = await UserRepository(session).avatar_key(user_id)
     if key is None or PurePosixPath(key).name != name:
         raise NotFound("No such picture.")
     media_type = MEDIA_TYPES.get(PurePosixPath(key).suffix.lstrip("."))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -16,20 +15,11 @@ from learningos.demo import DEMO_EMAIL, DEMO_PASSWORD
 from learningos.kit.csrf import verify_csrf
 from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
 from learningos.kit.errors import AppError, InvalidCredentials, RateLimited
+from learningos.kit.redirects import same_site_path
 from learningos.web.render import htmx_redirect, redirect_with_flash, render
 
 router = APIRouter(include_in_schema=False)
 AUTH_LAYOUT = "layouts/auth.html"
-
-
-def safe_next(value: str | None) -> str:
-    """Only same-site paths; anything else goes to the dashboard."""
-    if not value:
-        return "/dashboard"
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
-        return "/dashboard"
-    return value
 
 
 def field_errors(exc: AppError) -> dict[str, str]:
@@ -54,11 +44,11 @@ async def login_page(
     request: Request, user: PageUser, session: SessionDep, next: str | None = None
 ) -> Response:
     if user is not None:
-        return htmx_redirect(request, safe_next(next))
+        return htmx_redirect(request, same_site_path(next))
     return render(
         request,
         "auth/login.html",
-        {"next": safe_next(next), "demo": await demo_login(session)},
+        {"next": same_site_path(next), "demo": await demo_login(session)},
         layout=AUTH_LAYOUT,
     )
 
@@ -88,7 +78,7 @@ async def login_submit(
             {
                 "form": form,
                 "form_error": exc.message,
-                "next": safe_next(next),
+                "next": same_site_path(next),
                 "demo": await demo_login(session),
             },
             status_code=exc.status_code,
@@ -96,7 +86,7 @@ async def login_submit(
             headers=exc.headers,
         )
     set_auth_cookies(request, issued, services.settings.secure_cookies)
-    return htmx_redirect(request, safe_next(next))
+    return htmx_redirect(request, same_site_path(next))
 
 
 @router.get("/register", name="register")

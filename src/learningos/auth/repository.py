@@ -16,6 +16,9 @@ class UserRepository(Repository[User]):
     async def get_by_email(self, email: str) -> User | None:
         return await self.session.scalar(select(User).where(User.email == email))
 
+    async def avatar_key(self, user_id: uuid.UUID) -> str | None:
+        return await self.session.scalar(select(User.avatar_key).where(User.id == user_id))
+
     async def count(self) -> int:
         return int(await self.session.scalar(select(func.count()).select_from(User)) or 0)
 
@@ -49,6 +52,20 @@ class RefreshTokenRepository(Repository[RefreshToken]):
             .values(revoked_at=now, revoked_reason=reason)
             .execution_options(synchronize_session=False)
         )
+
+    async def family_is_live(self, family_id: uuid.UUID, user_id: uuid.UUID, now: datetime) -> bool:
+        """Whether this user's sign-in family still has an unrevoked, unexpired token."""
+        found = await self.session.scalar(
+            select(RefreshToken.id)
+            .where(
+                RefreshToken.family_id == family_id,
+                RefreshToken.user_id == user_id,
+                RefreshToken.revoked_at.is_(None),
+                RefreshToken.expires_at > now,
+            )
+            .limit(1)
+        )
+        return found is not None
 
     async def live_families(self, user_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
         rows = await self.session.scalars(

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.auth.policy import check_password, normalize_email
-from learningos.auth.principal import load_user
+from learningos.auth.principal import load_private, load_user
 from learningos.auth.repository import AuditRepository, RefreshTokenRepository, UserRepository
 from learningos.kit.db import utcnow
 from learningos.kit.errors import (
@@ -37,6 +37,10 @@ from learningos.services import Services
 
 log = get_logger(__name__)
 REVOKED_FAMILY_KEY = "auth:revoked-family:"
+LIVE_FAMILY_KEY = "auth:live-family:"
+# How long a family found live in the database is trusted without asking again. A
+# revocation marks the family revoked in the cache, and that mark is checked first.
+LIVE_FAMILY_TTL_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -174,7 +178,7 @@ async def issue_tokens(
         )
     )
     access, access_expires = create_access_token(
-        settings.jwt_secret.get_secret_value(),
+        services.signing_secret,
         user.id,
         family_id,
         user.role,
@@ -273,13 +277,31 @@ async def authenticate(
     session: AsyncSession, services: Services, access_token: str
 ) -> tuple[User, uuid.UUID]:
     """The signed-in user behind an access token, or InvalidToken."""
-    claims = decode_access_token(services.settings.jwt_secret.get_secret_value(), access_token)
-    if await services.cache.get(REVOKED_FAMILY_KEY + str(claims.family_id)):
+    claims = decode_access_token(services.signing_secret, access_token)
+    if not await _family_is_live(session, services, claims.family_id, claims.user_id):
         raise InvalidToken("You have been signed out. Sign in again.")
     user = await load_user(session, services, claims.user_id)
     if user is None or not user.is_active:
         raise InvalidToken()
     return user, claims.family_id
+
+
+async def _family_is_live(
+    session: AsyncSession, services: Services, family_id: uuid.UUID, user_id: uuid.UUID
+) -> bool:
+    """A token counts only while its sign-in (refresh-token family) is live: a signature
+    alone is not enough, and a revocation survives a restart of the embedded mode's
+    in-memory cache because a cache miss asks the database."""
+    if await services.cache.get(REVOKED_FAMILY_KEY + str(family_id)):
+        return False
+    live_key = LIVE_FAMILY_KEY + f"{family_id}:{user_id}"
+    if await services.cache.get(live_key):
+        return True
+    if not await RefreshTokenRepository(session).family_is_live(family_id, user_id, utcnow()):
+        await _mark_family_revoked(services, family_id)
+        return False
+    await services.cache.set(live_key, "1", LIVE_FAMILY_TTL_SECONDS)
+    return True
 
 
 async def change_password(
@@ -297,6 +319,7 @@ async def change_password(
     await services.limiter.hit(
         services.settings.login_limit_per_email, "password-change", str(user.id)
     )
+    await load_private(session, user, "password_hash")
     if not await verify_password(user.password_hash, current_password):
         raise WrongPassword(
             details=[

@@ -57,7 +57,7 @@ async def ready(services: ServicesDep) -> JSONResponse:
         await asyncio.gather(
             _check("database", _db(services)),
             _check("cache", services.cache.ping()),
-            _check("vector_store", services.vectors.ping()),
+            _check("vector_store", services.index.check()),
             _check("queue", _queue(services)),
         )
     )

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
+from learningos.kit.textinput import without_control
+
 
 @dataclass(frozen=True)
 class RequestMeta:
@@ -17,6 +19,6 @@ class RequestMeta:
     def of(cls, request: Request) -> RequestMeta:
         return cls(
             ip=request.client.host if request.client else "unknown",
-            user_agent=(request.headers.get("user-agent") or "")[:300] or None,
+            user_agent=without_control(request.headers.get("user-agent") or "")[:300] or None,
             request_id=request.scope.get("state", {}).get("request_id"),
         )

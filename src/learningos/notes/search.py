@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from learningos.kit.textinput import without_control
 from learningos.models.learning import UserNote
 
 FTS_TABLE = "note_search"
@@ -66,8 +67,10 @@ def dialect_of(session: AsyncSession) -> str:
 
 
 def terms(query: str) -> list[str]:
-    """The learner's words: whitespace-separated pieces holding a letter or a digit."""
-    return [t for t in query.split() if any(ch.isalnum() for ch in t)][:MAX_TERMS]
+    """The learner's words: whitespace-separated pieces holding a letter or a digit (control
+    characters count as spaces, so no input can end an FTS5 string early)."""
+    words = without_control(query).split()
+    return [t for t in words if any(ch.isalnum() for ch in t)][:MAX_TERMS]
 
 
 def fts5_query(query: str) -> str | None:
@@ -109,7 +112,8 @@ def _tsvector() -> ColumnElement[Any]:
 
 
 def _tsquery(query: str) -> ColumnElement[Any]:
-    return func.websearch_to_tsquery(_ENGLISH, query)  # any text: never a syntax error
+    # Any text is valid web-search syntax; PostgreSQL only refuses NUL, dropped here.
+    return func.websearch_to_tsquery(_ENGLISH, without_control(query))
 
 
 def matches(query: str) -> ColumnElement[bool]:

@@ -168,6 +168,14 @@ class SectionIndex:
             await self._check_embedder()
         self._ready = True
 
+    async def check(self) -> None:
+        """Readiness: read the collection that searches use (its embedder and its size),
+        not only list the collections. A store with nothing indexed yet is ready."""
+        client = self.vectors.client
+        if await client.collection_exists(self.collection):
+            await self._check_embedder()
+            await client.count(self.collection, exact=False)
+
     async def _check_embedder(self) -> None:
         info = await self.vectors.client.get_collection(self.collection)
         recorded = (info.config.metadata or {}).get("embedder")

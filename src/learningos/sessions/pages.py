@@ -10,7 +10,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.auth.deps import PageUser
@@ -25,7 +25,7 @@ from learningos.notes.repository import NoteRepository
 from learningos.sessions import service
 from learningos.sessions.repository import ProgressRepository, SessionRepository
 from learningos.sessions.view import session_view
-from learningos.web.render import htmx_redirect, render
+from learningos.web.render import htmx_redirect, redirect_with_flash, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -120,7 +120,7 @@ async def learn_start(
         review[:50] if review else None,
     )
     await service.interact(session, services, learner, ls.id, "start")
-    return RedirectResponse(f"/learn/{content_id}", status_code=303)
+    return redirect_with_flash(f"/learn/{content_id}")
 
 
 @router.post("/learn/{content_id}/act", name="learn_act")
@@ -151,7 +151,7 @@ async def learn_act(
             raise
         notice = exc.message
     if not request.headers.get("HX-Request"):
-        return RedirectResponse(f"/learn/{content_id}", status_code=303)
+        return redirect_with_flash(f"/learn/{content_id}")
     context = await learn_context(session, learner, content, notice)
     return render(request, "sessions/_session.html", context)
 
@@ -174,7 +174,7 @@ async def learn_note(
     learner = _signed_in(user)
     note = await save(session, services, learner, concept_id, content[:20_000])
     if not request.headers.get("HX-Request"):
-        return RedirectResponse(f"/learn/{content_id}", status_code=303)
+        return redirect_with_flash(f"/learn/{content_id}")
     versions = await NoteRepository(session).versions(note.id)
     return render(
         request, "sessions/_note_feedback.html", {"note": note, "versions": versions, "saved": True}

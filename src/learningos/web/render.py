@@ -13,6 +13,8 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.types import Scope
 
+from learningos.kit.redirects import same_site_path
+
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 LOCALE_DIR = Path(__file__).parent.parent / "locale"
 FLASH_COOKIE = "lo_flash"
@@ -86,7 +88,7 @@ def _flash(request: Request) -> str | None:
 
 
 def redirect_with_flash(url: str, flash: str | None = None, status_code: int = 303) -> Response:
-    return with_flash(RedirectResponse(url, status_code=status_code), flash)
+    return with_flash(RedirectResponse(same_site_path(url), status_code=status_code), flash)
 
 
 def with_flash(response: Response, flash: str | None) -> Response:
@@ -98,7 +100,8 @@ def with_flash(response: Response, flash: str | None) -> Response:
 
 
 def htmx_redirect(request: Request, url: str) -> Response:
-    """A redirect that htmx follows as a full navigation."""
+    """A redirect that htmx follows as a full navigation (same-site paths only)."""
+    url = same_site_path(url)
     if is_htmx(request):
         return Response(status_code=204, headers={"HX-Redirect": url})
     return RedirectResponse(url, status_code=303)
