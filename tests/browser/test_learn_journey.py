@@ -27,7 +27,7 @@ from tests.browser.test_journey import show_panel
 if TYPE_CHECKING:
     from playwright.async_api import Page, Route
 
-COURSE = Path(__file__).parent / "data" / "course.md"
+COURSE = Path(__file__).parents[1] / "fakes" / "six_concepts.md"
 THIRD = "Inflation"
 FOURTH = "Risk and return"
 # Close to the material, so the offline examiner passes it (the coach says "Next concept").

@@ -11,7 +11,7 @@ from tests.integration.test_content import processed, upload
 from tests.integration.test_pages import html, sign_in_page
 from tests.integration.test_sessions import act
 
-COURSE = Path(__file__).parents[1] / "browser" / "data" / "course.md"
+COURSE = Path(__file__).parents[1] / "fakes" / "six_concepts.md"
 INFLATION = (
     "Inflation is the rise of prices over time. When prices rise by 3 percent a year, cash buys "
     "less each year, so savings earning less than inflation lose value in real terms. The real "
