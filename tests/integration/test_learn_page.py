@@ -90,3 +90,33 @@ async def test_private_answers_are_never_cached(client, services):  # type: igno
     )
     signed_in = await sign_in_page(client)
     assert signed_in.headers["cache-control"] == "no-store"  # the answer that signs one in
+
+
+PENSIONS = (
+    "A pension is money saved during a working life so that you can live on it after "
+    "retirement. Employers and governments often add to what the worker pays in, and the money "
+    "is invested for decades. Because of compound interest, contributions made in the twenties "
+    "count far more than those made in the fifties, so starting early matters."
+)
+
+
+async def test_the_page_says_why_when_the_coach_goes_elsewhere(client, services):  # type: ignore[no-untyped-def]
+    tokens, content_id, concepts = await six_concepts(client, services)
+    last = concepts[-1]
+    started = await client.post(
+        "/api/v1/session/start",
+        headers=bearer(tokens),
+        json={"content_id": content_id, "concept_id": last["id"]},
+    )
+    sid = started.json()["id"]
+    await act(client, tokens, sid, "start")
+    view = await act(client, tokens, sid, "answer", PENSIONS)
+    assert view["new_messages"][-1]["evaluation"]["decision"] == "proceed"
+    view = await act(client, tokens, sid, "continue")
+    # Nothing comes after the last concept: back to the first one not done, and why.
+    assert view["concept"]["id"] == concepts[0]["id"]
+    [detour] = [a for a in view["adaptations"] if a["kind"] == "back_to_skipped"]
+    assert detour["concept_id"] == concepts[0]["id"]
+    page = html(await client.get(f"/learn/{content_id}"))
+    text = page.css_first("#session-panel").text()
+    assert f"You have done the concepts after “{last['title']}”" in text
