@@ -148,6 +148,7 @@ async def test_learn_page_keeps_work_and_follows_the_concept(
     await page_is_on(tab, THIRD)
     tutor = page.get_by_role("article", name="Tutor")
     await expect(tutor.first).to_be_visible(timeout=AI_TIMEOUT_MS)
+    await expect(tutor.first.get_by_role("listitem").first).to_be_visible()  # a real list
 
     # --- an expired access token: renewed silently, the explanation goes through ------------
     await tab.context.add_cookies(

@@ -40,6 +40,10 @@ async def test_next_concept_continues_from_the_chosen_one_and_the_page_follows(c
     )
     sid = started.json()["id"]
     await act(client, tokens, sid, "start")
+    # The tutor's "- " lines are a real list, not literal dashes in a paragraph.
+    tutor = html(await client.get(f"/learn/{content_id}")).css_first("#conversation article")
+    assert len(tutor.css(".rich ul > li")) >= 2
+    assert not any(p.text().lstrip().startswith("- ") for p in tutor.css(".rich p"))
     view = await act(client, tokens, sid, "answer", INFLATION)
     assert view["new_messages"][-1]["evaluation"]["decision"] == "proceed"
     view = await act(client, tokens, sid, "continue")

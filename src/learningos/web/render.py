@@ -13,6 +13,8 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.types import Scope
 
+from learningos.web.richtext import rich_text
+
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 LOCALE_DIR = Path(__file__).parent.parent / "locale"
 FLASH_COOKIE = "lo_flash"
@@ -36,6 +38,7 @@ def templates() -> Jinja2Templates:
         auto_reload=False,
     )
     env.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["rich"] = rich_text
     return Jinja2Templates(env=env)
 
 
