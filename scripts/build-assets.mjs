@@ -6,6 +6,7 @@
 // Writes (all git-ignored, rebuilt from scratch on every run, so it is idempotent):
 //   src/learningos/web/static/dist/app.css      Tailwind, minified
 //   src/learningos/web/static/dist/app.js       copy of assets/app.js
+//   src/learningos/web/static/dist/learn.js     copy of assets/learn.js (the learning page)
 //   src/learningos/web/static/dist/htmx.min.js  from the htmx.org package
 //   src/learningos/web/static/dist/swagger/     Swagger UI for /docs
 //   src/learningos/web/static/dist/manifest.json  { "dist/app.css": "<sha256 prefix>", ... }
@@ -75,6 +76,7 @@ for (const line of twErr.split('\n')) {
 // 3. JavaScript.
 copyFileSync(join(pkgDir('htmx.org'), 'dist', 'htmx.min.js'), join(dist, 'htmx.min.js'));
 copyFileSync(join(assets, 'app.js'), join(dist, 'app.js'));
+copyFileSync(join(assets, 'learn.js'), join(dist, 'learn.js'));
 // Swagger UI for the API docs at /docs (served locally, never from a CDN).
 mkdirSync(join(dist, 'swagger'), { recursive: true });
 for (const file of ['swagger-ui-bundle.js', 'swagger-ui.css']) {
@@ -102,7 +104,7 @@ for (const m of css.matchAll(/url\(\s*['"]?([^'")]+)['"]?\s*\)/g)) {
 if (/@import\s/.test(css)) fail('app.css still contains an @import');
 
 // 6. Manifest (content hashes, usable for cache busting) and size report.
-const outputs = ['app.css', 'app.js', 'htmx.min.js'];
+const outputs = ['app.css', 'app.js', 'learn.js', 'htmx.min.js'];
 const manifest = {};
 let totalGz = 0;
 console.log('built assets (raw / gzip):');

@@ -51,8 +51,12 @@ class LiveServer:
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("LEARNINGOS_")}
+        # The server runs from the data folder: an absolute path to this checkout's code, so a
+        # worktree's change is what the browser sees (not another installed copy).
+        path = [str(ROOT / "src"), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
         env.update(
             {
+                "PYTHONPATH": os.pathsep.join(path),
                 "LEARNINGOS_ENV": "development",
                 "LEARNINGOS_DATA_DIR": str(self.data_dir),
                 "LEARNINGOS_BASE_URL": self.url,

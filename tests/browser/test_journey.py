@@ -218,7 +218,7 @@ async def test_main_journey(viewport: str, open_tab: OpenTab) -> None:
 
     # --- a note, saved automatically ---------------------------------------------------------
     await show_panel(tab, "Notes")
-    note = page.get_by_label("Notes on this concept")
+    note = page.get_by_label(re.compile("^Notes on “"))
     await expect(note).to_be_visible()
     await note.fill(NOTE)
     feedback = page.locator("#note-feedback")

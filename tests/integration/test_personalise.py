@@ -86,6 +86,7 @@ async def test_repeated_low_confidence_slows_the_tutor_with_a_reason(services: S
     made = await _rules(services, ls, concepts[0], concepts, [0.3, 0.2])
     assert [a.kind for a in made] == ["slower_pace"]
     assert "slower with more examples" in made[0].reason and "Mean" in made[0].reason
+    assert "below 50%" in made[0].reason  # percentages, as everywhere else
     async with services.db.transaction() as session:
         assert await personalise.slowed(session, user.id, concepts[0].id)
 

@@ -239,6 +239,7 @@ def test_coach_practice_task_aims_at_the_gap_and_notes_the_history(
     assert out.decision == "practice"
     assert out.task and gap in out.task and "Variance" in out.task
     assert "60%" in out.reason and "low too (30%, 40%)" in out.reason
+    assert "Up from 40% on the previous attempt" in out.reason  # percentages, never 0.40
 
     low = ExaminerOutput(confidence=0.2, feedback="", gaps=[gap])
     again = coach(CoachInput(VARIANCE, passages, low), Thresholds(), embedder)
@@ -264,7 +265,7 @@ def test_reviewer_schedules_weak_concepts_sooner_and_names_them() -> None:
     assert len(out.weak_points) == 1
     assert out.weak_points[0].startswith("Variance") and "squared units" in out.weak_points[0]
     assert out.summary.startswith("Sokha, this week you worked on 3 concepts for 40 minutes.")
-    assert "Effect size 0.55 → 0.90" in out.summary
+    assert "Effect size 55% → 90%" in out.summary
 
     by_scheduler = review(
         ReviewerInput(items=[ReviewedConcept("CDFs", [0.9], stability_days=12.4)])

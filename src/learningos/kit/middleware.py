@@ -69,6 +69,8 @@ class RequestContextMiddleware:
                     headers["content-security-policy"] = DOCS_CSP
                 if self.hsts:
                     headers.setdefault("strict-transport-security", "max-age=31536000")
+                if _private(scope, path, headers):
+                    headers.setdefault("cache-control", "no-store")
             await send(message)
 
         try:
@@ -135,6 +137,23 @@ async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> 
     )
     response = error_response_for_scope(scope, exc)
     await response(scope, receive, send)
+
+
+PRIVATE_COOKIES = ("lo_access=", "lo_refresh=")
+
+
+def _private(scope: Scope, path: str, headers: MutableHeaders) -> bool:
+    """A response no browser or proxy may keep: the JSON API, and every page a signed-in
+    user asked for or that signs one in or out (so Back after signing out cannot show the
+    previous user's page, nor Back/Forward a stale state). Static files stay cacheable."""
+    if path.startswith("/static/"):
+        return False
+    if path.startswith("/api/"):
+        return True
+    cookie = _header(scope, b"cookie") or ""
+    if any(name in cookie for name in PRIVATE_COOKIES):
+        return True
+    return any(value.startswith(PRIVATE_COOKIES) for value in headers.getlist("set-cookie"))
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -51,7 +51,10 @@ async def learn_context(
     if current is not None:
         note = await NoteRepository(session).of_concept(user.id, current)
         versions = await NoteRepository(session).versions(note.id) if note else []
-    offers = [a for a in (view or {}).get("adaptations", []) if a["kind"] == "offer_skip"]
+    # What the system adapted for the concept being taught; a line about an earlier concept
+    # does not stay under later ones.
+    here = [a for a in (view or {}).get("adaptations", []) if a["concept_id"] == str(current)]
+    offers = [a for a in here if a["kind"] == "offer_skip"]
     return {
         "active": "library",
         "content": content,
@@ -64,6 +67,7 @@ async def learn_context(
         "view": view,
         "note": note,
         "versions": versions,
+        "adaptations": [a for a in here if a["kind"] != "offer_skip"],
         "offer": offers[-1] if offers and not offers[-1]["details"].get("accepted") else None,
         "notice": notice,
     }
@@ -81,15 +85,22 @@ async def learn_page(
 
 @router.get("/learn/{content_id}/panel", name="learn_panel")
 async def learn_panel(
-    request: Request, content_id: uuid.UUID, user: PageUser, session: SessionDep
+    request: Request,
+    content_id: uuid.UUID,
+    user: PageUser,
+    session: SessionDep,
+    shown: uuid.UUID | None = None,
 ) -> Response:
-    """The session panel alone, re-read after a streamed reply was saved."""
+    """The session panel, re-read after an action, with the title, the concept card and the
+    milestone out of band; the notes panel too when the concept differs from `shown` (the one
+    the page shows)."""
     learner = _signed_in(user)
     content = await content_service.get_readable(session, learner, content_id)
     context = await learn_context(session, learner, content)
     if context["view"] is None:
         return htmx_redirect(request, f"/learn/{content_id}")
-    return render(request, "sessions/_session.html", context)
+    context["notes_changed"] = shown != context["current_id"]
+    return render(request, "sessions/_update.html", context)
 
 
 @router.post("/learn/{content_id}/start", name="learn_start")

@@ -64,7 +64,7 @@ async def after_evaluation(
     ):
         adapt(
             "slower_pace",
-            f"{len(lows)} explanations of “{concept.title}” scored below {LOW:.1f}, so the tutor "
+            f"{len(lows)} explanations of “{concept.title}” scored below {LOW:.0%}, so the tutor "
             "now goes slower with more examples, and the concept is scheduled for review soon.",
             confidences=confidences,
         )
@@ -131,3 +131,20 @@ def adaptive(user: User) -> bool:
 async def slowed(session: AsyncSession, user_id: Any, concept_id: Any) -> bool:
     """Whether the tutor should go slower on this concept for this learner."""
     return await _already(session, user_id, concept_id, "slower_pace") is not None
+
+
+def detour(
+    session: AsyncSession, ls: LearningSession, concept: Concept, reason: str, kind: str | None
+) -> Adaptation:
+    """The coach sends the learner to `concept` rather than the next one of the map."""
+    row = Adaptation(
+        user_id=ls.user_id,
+        content_id=ls.content_id,
+        concept_id=concept.id,
+        session_id=ls.id,
+        kind=kind or "detour",
+        reason=reason,
+        details={"from": str(ls.concept_id) if ls.concept_id else None},
+    )
+    session.add(row)
+    return row

@@ -37,7 +37,7 @@ from learningos.models.learning import (
 from learningos.models.user import User
 from learningos.progress.timing import learner_zone
 from learningos.services import Services
-from learningos.sessions import machine, personalise, steps
+from learningos.sessions import machine, path, personalise, steps
 from learningos.sessions.repository import ProgressRepository, SessionRepository
 
 MAX_MESSAGE = 5000
@@ -469,8 +469,9 @@ async def _continue(
 
 
 async def _following(session: AsyncSession, ls: LearningSession, user: User) -> Concept | None:
-    """The next concept: the review queue's next in review mode; otherwise the map's next,
-    within the session's milestone."""
+    """The next concept: the review queue's next in review mode; otherwise the map's next
+    after the current one, within the session's milestone (see `path.following`). When the
+    coach sends the learner elsewhere than the next in map order, the reason is recorded."""
     assert ls.content_id is not None
     concepts = await _concepts(session, ls.content_id)
     by_id = {c.id: c for c in concepts}
@@ -479,10 +480,13 @@ async def _following(session: AsyncSession, ls: LearningSession, user: User) -> 
         ls.queue = [str(c) for c in queue[1:]]
         return by_id[queue[0]] if queue else None
     progress = await ProgressRepository(session).of_concepts(user.id, list(by_id))
-    following = next_concept(concepts, progress, {ls.concept_id} if ls.concept_id else set())
-    if following is None or (ls.milestone is not None and following.milestone != ls.milestone):
+    completed = {cid for cid, p in progress.items() if p.status == "completed"}
+    step = path.following(concepts, ls.concept_id, completed, ls.milestone)
+    if step is None:
         return None
-    return following
+    if step.reason:
+        personalise.detour(session, ls, step.concept, step.reason, step.kind)
+    return step.concept
 
 
 async def _skip(session: AsyncSession, turn: Turn) -> None:

@@ -83,6 +83,7 @@ async def session_view(
         "adaptations": [
             {
                 "kind": a.kind,
+                "concept_id": str(a.concept_id) if a.concept_id else None,
                 "reason": a.reason,
                 "details": a.details,
                 "at": a.created_at.isoformat(),

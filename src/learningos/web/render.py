@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.types import Scope
 
 from learningos.kit.redirects import same_site_path
+from learningos.web.richtext import rich_text
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 LOCALE_DIR = Path(__file__).parent.parent / "locale"
@@ -40,6 +41,7 @@ def templates() -> Jinja2Templates:
         auto_reload=False,
     )
     env.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["rich"] = rich_text
     return Jinja2Templates(env=env)
 
 

@@ -74,9 +74,9 @@ def _history(inp: CoachInput, thresholds: Thresholds) -> list[str]:
     said: list[str] = []
     change = inp.evaluation.confidence - inp.history[-1]
     if change >= _TREND:
-        said.append(f"Up from {inp.history[-1]:.2f} on the previous attempt.")
+        said.append(f"Up from {inp.history[-1]:.0%} on the previous attempt.")
     elif change <= -_TREND:
-        said.append(f"Down from {inp.history[-1]:.2f} on the previous attempt.")
+        said.append(f"Down from {inp.history[-1]:.0%} on the previous attempt.")
     low = [h for h in inp.history if h < thresholds.practice]
     if len(low) >= 2 or (low and inp.evaluation.confidence < thresholds.practice):
         listed = ", ".join(f"{h:.0%}" for h in low[-3:])

@@ -65,10 +65,10 @@ def _weak_point(item: ReviewedConcept) -> str:
     lows = _lows(item)
     last = item.confidences[-1]
     if len(lows) >= 2:
-        listed = ", ".join(f"{c:.2f}" for c in lows[-3:])
-        text = f"{item.title}: low confidence on {len(lows)} attempts ({listed}), last {last:.2f}"
+        listed = ", ".join(f"{c:.0%}" for c in lows[-3:])
+        text = f"{item.title}: low confidence on {len(lows)} attempts ({listed}), last {last:.0%}"
     else:
-        text = f"{item.title}: last confidence {last:.2f}"
+        text = f"{item.title}: last confidence {last:.0%}"
     gaps = [g for g in (sel.plain(gap) for gap in item.gaps) if g][:3]
     if gaps:
         text += f"; gaps: {'; '.join(gaps)}"
@@ -93,8 +93,8 @@ def _summary(
         lasts = [item.confidences[-1] for item in checked]
         latest = checked[-1]
         lines.append(
-            f"Average confidence on the last attempts: {sum(lasts) / len(lasts):.2f} "
-            f"(most recent: {latest.title}, {latest.confidences[-1]:.2f})."
+            f"Average confidence on the last attempts: {sum(lasts) / len(lasts):.0%} "
+            f"(most recent: {latest.title}, {latest.confidences[-1]:.0%})."
         )
     lines += _changes(checked)
     unchecked = [item.title for item in inp.items if not item.confidences]
@@ -118,7 +118,7 @@ def _changes(checked: list[ReviewedConcept]) -> list[str]:
         if len(item.confidences) < 2:
             continue
         first, last = item.confidences[0], item.confidences[-1]
-        change = f"{item.title} {first:.2f} → {last:.2f}"
+        change = f"{item.title} {first:.0%} → {last:.0%}"
         if last - first >= _CHANGE:
             up.append(change)
         elif first - last >= _CHANGE:

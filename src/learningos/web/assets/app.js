@@ -19,6 +19,10 @@
  *   textarea[data-enter-submits]                     Enter submits, Shift+Enter adds a line
  *   [data-poll]                                      an htmx poller: paused while the tab is
  *                                                    hidden, backs off after failed requests
+ *   [data-draft=KEY]                                 what is typed is kept in localStorage until
+ *                                                    sent (restored on load; cleared at sign-out)
+ *
+ * The learning page's own behaviour (streamed replies, focus after updates) is in learn.js.
  *
  * The server can also raise a toast from an htmx response with the header
  *   HX-Trigger: {"toast": "Saved."}   or   {"toast": {"message": "…", "level": "error"}}
@@ -202,97 +206,6 @@
     if (hint.textContent !== text) hint.textContent = text;
   }
 
-  /* form[data-stream-url]: the learning page's input bar. Actions that end in a tutor reply
-     are sent to the session stream (server-sent events over fetch): the reply appears as it
-     is written, then the saved panel replaces it. Without fetch streams the form posts. */
-  var STREAMED = ['answer', 'ask', 'continue', 'start'];
-
-  function csrfToken() {
-    var match = document.cookie.match(/(?:^|; )lo_csrf=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : '';
-  }
-
-  function streamEvents(response, onEvent) {
-    var reader = response.body.getReader();
-    var decoder = new TextDecoder();
-    var buffer = '';
-    function pump() {
-      return reader.read().then(function (chunk) {
-        if (chunk.done) return;
-        buffer += decoder.decode(chunk.value, { stream: true });
-        var parts = buffer.split('\n\n');
-        buffer = parts.pop();
-        parts.forEach(function (block) {
-          var name = 'message', data = '';
-          block.split('\n').forEach(function (line) {
-            if (line.indexOf('event: ') === 0) name = line.slice(7);
-            else if (line.indexOf('data: ') === 0) data += line.slice(6);
-          });
-          try { onEvent(name, JSON.parse(data || '{}')); } catch (e) { /* a malformed event is skipped */ }
-        });
-        return pump();
-      });
-    }
-    return pump();
-  }
-
-  document.addEventListener('submit', function (event) {
-    var form = event.target;
-    if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-stream-url')) return;
-    var button = event.submitter;
-    var action = button && button.value;
-    if (!action || STREAMED.indexOf(action) < 0 || !window.fetch || !window.ReadableStream) return;
-    event.preventDefault();
-    event.stopImmediatePropagation();
-    var live = document.querySelector(form.getAttribute('data-stream-target'));
-    var text = live && live.querySelector('[data-stream-text]');
-    var conversation = document.getElementById('conversation');
-    var field = form.querySelector('textarea[name="message"]');
-    var body = {
-      session_id: form.querySelector('input[name="session_id"]').value,
-      action: action,
-      message: field ? field.value : null,
-      client_id: 'c' + Date.now().toString(36) + Math.random().toString(36).slice(2, 8)
-    };
-    $all('button', form).forEach(function (b) { b.disabled = true; });
-    if (conversation) conversation.setAttribute('aria-busy', 'true');
-    var failed = null;
-    fetch(form.getAttribute('data-stream-url'), {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken() },
-      body: JSON.stringify(body)
-    }).then(function (response) {
-      if (!response.ok || !response.body) {
-        return response.json().then(function (problem) {
-          failed = (problem.error && problem.error.message) || 'HTTP ' + response.status;
-        }, function () { failed = 'HTTP ' + response.status; });
-      }
-      return streamEvents(response, function (name, data) {
-        if (name === 'delta' && text) {
-          live.hidden = false;
-          text.textContent += data.text;
-        } else if (name === 'reset' && text) {
-          text.textContent = '';
-        } else if (name === 'error') {
-          failed = data.message || 'Something went wrong.';
-        }
-      });
-    }).catch(function (error) {
-      failed = failed || String(error.message || error);
-    }).then(function () {
-      var url = form.getAttribute('data-panel-url');
-      var panel = document.getElementById('session-panel');
-      if (window.htmx && panel) {
-        window.htmx.ajax('GET', url, { target: '#session-panel', swap: 'innerHTML' }).then(function () {
-          if (failed) showToast(failed);
-        });
-      } else {
-        window.location.reload();
-      }
-    });
-  }, true);
-
   /* textarea[data-enter-submits]: Enter sends the form (with its first submit button),
      Shift+Enter starts a new line. */
   document.addEventListener('keydown', function (event) {
@@ -407,7 +320,15 @@
     else if (value && value.message) showToast(String(value.message), value.level);
   });
 
-  // Network / server errors on htmx requests: tell the user instead of failing silently.
+  // Network / server errors on htmx requests: tell the user, in the error's own words when
+  // the server gave some. A response that raised its own toast (HX-Trigger) has said it.
+  function errorWords(xhr) {
+    if (!xhr) return '';
+    try {
+      var problem = JSON.parse(xhr.responseText);
+      return (problem && problem.error && problem.error.message) || '';
+    } catch (e) { return ''; }
+  }
   function htmxFailed(event) {
     var region = document.getElementById('toast-region');
     if (!region) return;
@@ -415,9 +336,14 @@
     // A poller that keeps failing reports it once, then waits longer between tries.
     if (elt && elt.hasAttribute && elt.hasAttribute('data-poll') && pollFailed(elt) > 1) return;
     var xhr = event.detail && event.detail.xhr;
-    var msg = xhr && xhr.status >= 500 ? region.getAttribute('data-msg-server-error')
-      : region.getAttribute('data-msg-network-error');
-    if (event.type === 'htmx:responseError' && xhr && xhr.status < 500) msg = region.getAttribute('data-msg-request-error');
+    var trigger = xhr && event.type === 'htmx:responseError' ? xhr.getResponseHeader('HX-Trigger') : '';
+    if (trigger && trigger.indexOf('"toast"') !== -1) return;
+    var msg = errorWords(event.type === 'htmx:responseError' ? xhr : null);
+    if (!msg) {
+      msg = xhr && xhr.status >= 500 ? region.getAttribute('data-msg-server-error')
+        : region.getAttribute('data-msg-network-error');
+      if (event.type === 'htmx:responseError' && xhr && xhr.status < 500) msg = region.getAttribute('data-msg-request-error');
+    }
     showToast(msg, 'error');
   }
   document.addEventListener('htmx:responseError', htmxFailed);
@@ -855,6 +781,80 @@
   }
 
   /* ------------------------------------------------------------------ */
+  /* Drafts: [data-draft=KEY] fields keep what the learner typed in       */
+  /* localStorage until the server has it, so a failed send, an expired   */
+  /* sign-in or a reload loses nothing.                                   */
+  /* ------------------------------------------------------------------ */
+  var DRAFT_PREFIX = 'lo-draft:';
+  function draftStore() {
+    try { return window.localStorage; } catch (e) { return null; }
+  }
+  function draftKey(field) {
+    return DRAFT_PREFIX + field.getAttribute('data-draft');
+  }
+  function readDraft(field) {
+    var store = draftStore();
+    return store ? store.getItem(draftKey(field)) : null;
+  }
+  function keepDraft(field) {
+    var store = draftStore();
+    if (!store) return;
+    try {
+      if (field.value.trim()) store.setItem(draftKey(field), field.value);
+      else store.removeItem(draftKey(field));
+    } catch (e) { /* storage full or refused: the text is still in the box */ }
+  }
+  // Forget the draft once the server has this text (not a later edit of it).
+  function dropDraft(field, sent) {
+    var store = draftStore();
+    if (!store) return;
+    var kept = store.getItem(draftKey(field));
+    if (kept !== null && (sent === undefined || kept === sent)) store.removeItem(draftKey(field));
+  }
+  function restoreDraft(field) {
+    var kept = readDraft(field);
+    if (kept === null || kept === field.value) return;
+    field.value = kept;
+    field.setAttribute('data-draft-restored', '');
+    // A restored note saves itself (its form saves on input).
+    if (field.form && field.form.hasAttribute('data-note-form')) {
+      field.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+  }
+  function clearAllDrafts() {
+    var store = draftStore();
+    if (!store) return;
+    for (var i = store.length - 1; i >= 0; i--) {
+      var key = store.key(i);
+      if (key && key.indexOf(DRAFT_PREFIX) === 0) store.removeItem(key);
+    }
+  }
+  window.LearningOS.drafts = { keep: keepDraft, drop: dropDraft, read: readDraft, restore: restoreDraft };
+  document.addEventListener('input', function (event) {
+    var t = event.target;
+    if (t && t.hasAttribute && t.hasAttribute('data-draft')) keepDraft(t);
+  });
+  // htmx forms (notes, "Ask your material"): the draft goes once the request succeeded.
+  document.addEventListener('htmx:beforeRequest', function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (!elt || !elt.querySelectorAll) return;
+    $all('[data-draft]', elt).forEach(function (f) { f.setAttribute('data-draft-sending', f.value); });
+  });
+  document.addEventListener('htmx:afterRequest', function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (!elt || !elt.querySelectorAll || !event.detail.successful) return;
+    $all('[data-draft]', elt).forEach(function (f) {
+      dropDraft(f, f.getAttribute('data-draft-sending'));
+      f.removeAttribute('data-draft-restored');
+    });
+  });
+  // Signing out leaves nothing of this learner's text on the device.
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (form instanceof HTMLFormElement && /\/logout$/.test(form.getAttribute('action') || '')) clearAllDrafts();
+  });
+
+  /* ------------------------------------------------------------------ */
   /* Init (also for content that htmx swaps in)                           */
   /* ------------------------------------------------------------------ */
   function init(root) {
@@ -865,6 +865,8 @@
     $all('[data-tabs]', root).forEach(setupTabs);
     $all('form[data-upload]', root).forEach(setupUpload);
     if (root.matches && root.matches('form[data-upload]')) setupUpload(root);
+    $all('[data-draft]', root).forEach(restoreDraft);
+    if (root.matches && root.matches('[data-draft]')) restoreDraft(root);
   }
   onReady(function () {
     // A live region only announces what is added after load: re-add the server's flash toast
