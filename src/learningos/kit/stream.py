@@ -81,7 +81,8 @@ class ReclaimingStreamBroker(RedisStreamBroker):
             min_idle_time=self.idle_timeout,
             count=self.unacknowledged_batch_size,
         )
-        claimed = [(i, f) for i, f in reply[1] if f]  # entries trimmed away come back empty
+        # Entries trimmed away come back empty; one this consumer still holds is not new.
+        claimed = [(i, f) for i, f in reply[1] if f and i not in self.held]
         if claimed:
             log.warning("queue.reclaimed", count=len(claimed), consumer=self.consumer_name)
         return claimed
