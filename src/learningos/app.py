@@ -38,7 +38,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         own = services is None
         app.state.services = services or Services.build(settings)
         if own:
-            await app.state.services.start()
+            # With the in-process queue this process is also the worker: it runs the timers.
+            await app.state.services.start(timers=not settings.redis_url)
         log.info("app.started", mode="embedded" if settings.is_embedded else "production")
         try:
             yield

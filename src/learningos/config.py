@@ -82,6 +82,19 @@ class Settings(BaseSettings):
     job_backoff_seconds: float = Field(default=1.0, ge=0)
     job_backoff_max_seconds: float = Field(default=300.0, ge=0)
     worker_concurrency: int = Field(default=8, ge=1, le=256)
+    # The jobs table is the queue's outbox: every this many seconds a worker re-sends the jobs
+    # that are queued (or whose worker died) and that nobody took within the dispatch delay.
+    job_dispatch_interval_seconds: float = Field(default=10.0, gt=0, le=3600)
+    job_dispatch_delay_seconds: float = Field(default=30.0, ge=0, le=86_400)
+    # A message whose worker stopped heartbeating for this long is taken by another worker
+    # (the job's lease in the database expires a little earlier).
+    job_reclaim_seconds: float = Field(default=60.0, ge=1, le=86_400)
+    # One attempt of a job may run this long; past it the attempt fails and is retried.
+    job_deadline_seconds: float = Field(default=1800.0, gt=0, le=86_400)
+    # Stored upload files with no content row, and temporary upload folders, older than this
+    # are removed by a sweep that runs every cleanup interval.
+    orphan_file_grace_seconds: float = Field(default=3600.0, ge=0)
+    cleanup_interval_seconds: float = Field(default=3600.0, gt=0)
 
     # Content and files.
     max_pdf_pages: int = Field(default=1000, ge=1, le=20_000)

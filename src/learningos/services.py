@@ -13,6 +13,7 @@ from learningos.kit.cache import Cache, make_cache
 from learningos.kit.db import Database
 from learningos.kit.email import EmailSender, OutboxEmailSender
 from learningos.kit.logging import get_logger
+from learningos.kit.periodic import Timer, Timers
 from learningos.kit.queue import JobQueue, make_broker
 from learningos.kit.ratelimit import RateLimiter
 from learningos.kit.signing import load_or_create_secret
@@ -41,6 +42,7 @@ class Services:
     index: SectionIndex = field(init=False)
     ai: AIGateway = field(init=False)
     _warmup: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
+    _timers: Timers | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -64,12 +66,17 @@ class Services:
             else load_or_create_secret(settings.data_dir)
         )
         services.queue = JobQueue(
-            make_broker(settings.redis_url),
+            make_broker(settings.redis_url, settings.job_reclaim_seconds),
             services.db,
             services,
             max_attempts=settings.job_max_attempts,
             backoff_seconds=settings.job_backoff_seconds,
             backoff_max_seconds=settings.job_backoff_max_seconds,
+            # The lease lapses before the stream hands the message to another worker, so
+            # the worker that gets it can take the job (see kit/stream.py).
+            lease_seconds=settings.job_reclaim_seconds * 0.75,
+            deadline_seconds=settings.job_deadline_seconds,
+            dispatch_delay_seconds=settings.job_dispatch_delay_seconds,
         )
         services.index = build_index(settings, services.vectors)
         services.ai = build_ai(settings, services.index)
@@ -78,7 +85,10 @@ class Services:
         import_job_modules()
         return services
 
-    async def start(self) -> None:
+    async def start(self, *, timers: bool = False) -> None:
+        """Connect the queue and warm the embedder; with `timers`, this process also runs
+        the periodic work (the job dispatcher and the file sweep): the worker does in
+        production, the web process in the embedded mode."""
         await self.queue.broker.startup()
         # Load the embedding model in the background so the first search is not slow.
         self._warmup = asyncio.create_task(self._warm_embedder())
@@ -86,6 +96,9 @@ class Services:
             recovered = await self.queue.recover()
             if recovered:
                 log.info("jobs.recovered", count=recovered)
+        if timers:
+            self._timers = Timers(periodic_work(self))
+            self._timers.start()
 
     async def _warm_embedder(self) -> None:
         try:
@@ -94,6 +107,8 @@ class Services:
             log.warning("embedder.warmup_failed", error=str(exc))
 
     async def stop(self) -> None:
+        if self._timers is not None:
+            await self._timers.stop()
         if self._warmup is not None:
             await asyncio.wait([self._warmup], timeout=60)
         if not self.settings.redis_url:
@@ -106,6 +121,18 @@ class Services:
         await self.vectors.close()
         await self.cache.close()
         await self.db.dispose()
+
+
+def periodic_work(services: Services) -> list[Timer]:
+    from learningos.content.cleanup import sweep
+
+    settings = services.settings
+    return [
+        Timer(
+            "jobs.dispatch", settings.job_dispatch_interval_seconds, services.queue.dispatch_stale
+        ),
+        Timer("content.sweep_files", settings.cleanup_interval_seconds, lambda: sweep(services)),
+    ]
 
 
 def build_index(settings: Settings, vectors: VectorStore) -> SectionIndex:

@@ -19,7 +19,7 @@ async def run_worker(settings: Settings, concurrency: int) -> None:
     services = Services.build(settings)
     broker = services.queue.broker
     broker.is_worker_process = True
-    await services.start()
+    await services.start(timers=True)
     finish = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

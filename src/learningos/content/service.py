@@ -16,6 +16,7 @@ from learningos.content.document import IngestError
 from learningos.content.repository import ContentRepository
 from learningos.content.sections import SectionRepository
 from learningos.content.sniff import sniff_kind
+from learningos.jobs.repository import JobRepository
 from learningos.kit.errors import (
     Conflict,
     Forbidden,
@@ -271,10 +272,16 @@ async def library_shelf(session: AsyncSession, user: User, show: str) -> Shelf:
 async def retry(
     session: AsyncSession, services: Services, user: User, content_id: uuid.UUID
 ) -> Job:
-    """Process a failed item again (re-processing replaces its sections and vectors)."""
+    """Process a failed item again (re-processing replaces its sections and vectors). An item
+    whose processing job nobody runs (its message was lost, its worker died) can be retried
+    too: that job is closed and a new one queued."""
     content = await get_owned(session, user, content_id)
     if content.status not in ("error", "ready"):
-        raise Conflict("This content is still being processed.")
+        job = await JobRepository(session).unfinished(
+            "content.process", content.user_id, content_id=str(content.id)
+        )
+        if job is not None and not await services.queue.supersede(session, job):
+            raise Conflict("This content is still being processed.")
     content.status, content.stage, content.progress = "pending", "uploaded", 0
     content.status_message = None
     return await services.queue.enqueue(

@@ -11,10 +11,18 @@ import shutil
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
 import anyio
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    key: str
+    modified: datetime
 
 
 class Storage(Protocol):
@@ -22,6 +30,7 @@ class Storage(Protocol):
     def local_copy(self, key: str) -> Any: ...  # async context manager yielding a Path
     async def delete(self, key: str) -> None: ...
     async def exists(self, key: str) -> bool: ...
+    async def listing(self, prefix: str) -> list[StoredFile]: ...
 
 
 def _safe(key: str) -> str:
@@ -71,6 +80,24 @@ class LocalStorage:
     async def exists(self, key: str) -> bool:
         return await anyio.to_thread.run_sync(self._path(key).exists)
 
+    async def listing(self, prefix: str) -> list[StoredFile]:
+        """Every file under the prefix (half-written `.part` files too), with its mtime."""
+        base = self._path(prefix)
+
+        def _walk() -> list[StoredFile]:
+            found = []
+            for path in base.rglob("*") if base.is_dir() else []:
+                try:
+                    stat = path.stat()
+                except FileNotFoundError:  # removed meanwhile
+                    continue
+                if path.is_file():
+                    modified = datetime.fromtimestamp(stat.st_mtime, UTC)
+                    found.append(StoredFile(path.relative_to(self.root).as_posix(), modified))
+            return found
+
+        return await anyio.to_thread.run_sync(_walk)
+
 
 class S3Storage:
     """Any S3-compatible store (AWS S3, Cloudflare R2 via its endpoint URL)."""
@@ -113,6 +140,19 @@ class S3Storage:
                 return False
             raise
         return True
+
+    async def listing(self, prefix: str) -> list[StoredFile]:
+        def _list() -> list[StoredFile]:
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=_safe(prefix)
+            )
+            return [
+                StoredFile(item["Key"], item["LastModified"])
+                for page in pages
+                for item in page.get("Contents", [])
+            ]
+
+        return await anyio.to_thread.run_sync(_list)
 
 
 def _is_missing(exc: Exception) -> bool:

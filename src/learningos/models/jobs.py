@@ -40,3 +40,8 @@ class Job(IdMixin, TimestampMixin, Base):
     progress: Mapped[int] = mapped_column(default=0)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # The row is the queue's outbox: when its message was last sent (None: at creation), and
+    # which worker holds it until when (renewed by that worker's heartbeat while it runs).
+    dispatched_at: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
