@@ -4,7 +4,7 @@ The owner of a material can hide a concept of its learning map: sessions and the
 the editor still lists it, and the learner's progress and notes on it are kept.
 
 Revision ID: c5d1e7f20a4b
-Revises: a3c91f0e7b25
+Revises: e4b7d2a91c60
 Create Date: 2026-12-03 09:00:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c5d1e7f20a4b"
-down_revision: str | None = "a3c91f0e7b25"
+down_revision: str | None = "e4b7d2a91c60"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
