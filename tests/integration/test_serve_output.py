@@ -70,7 +70,7 @@ def test_on_a_terminal_the_logs_are_readable_and_a_banner_ends_start_up(tmp_path
         output = _read_until(read, "Stop with Ctrl+C")
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        process.wait(timeout=120)  # shutdown waits for the embedding model to finish loading
         os.close(leader)
     assert f"Learning OS is ready: http://localhost:{port}" in output, output
     assert f"Data folder:   {tmp_path.resolve()}" in output
@@ -92,7 +92,7 @@ def test_into_a_file_the_logs_are_json(tmp_path):
             time.sleep(0.2)
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        process.wait(timeout=120)  # shutdown waits for the embedding model to finish loading
     text = log_path.read_text()
     records = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     assert records, text

@@ -47,7 +47,7 @@ async def current_user(request: Request, session: SessionDep, services: Services
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def require_role(*roles: Role):  # type: ignore[no-untyped-def]
+def require_role(*roles: Role):
     allowed = {r.value for r in roles} | {Role.ADMIN.value}
 
     async def check(user: CurrentUser) -> User:

@@ -23,7 +23,7 @@ router = api_router("/api/v1", ["auth"])
 
 
 @router.post("/auth/register", status_code=status.HTTP_201_CREATED, response_model=UserOut)
-async def register(body: RegisterIn, session: SessionDep, services: ServicesDep, meta: MetaDep):  # type: ignore[no-untyped-def]
+async def register(body: RegisterIn, session: SessionDep, services: ServicesDep, meta: MetaDep):
     """Create an account. The email is normalised and must be unused; the password must
     follow the policy (10–128 characters, not common, not the email or name)."""
     return await service.register(
@@ -32,7 +32,7 @@ async def register(body: RegisterIn, session: SessionDep, services: ServicesDep,
 
 
 @router.post("/auth/login", response_model=LoginOut)
-async def login(body: LoginIn, session: SessionDep, services: ServicesDep, meta: MetaDep):  # type: ignore[no-untyped-def]
+async def login(body: LoginIn, session: SessionDep, services: ServicesDep, meta: MetaDep):
     """Sign in: a short-lived access token and a rotating refresh token."""
     user, issued = await service.login(
         session,
@@ -46,7 +46,7 @@ async def login(body: LoginIn, session: SessionDep, services: ServicesDep, meta:
 
 
 @router.post("/auth/refresh", response_model=TokenPair)
-async def refresh(body: RefreshIn, session: SessionDep, services: ServicesDep, meta: MetaDep):  # type: ignore[no-untyped-def]
+async def refresh(body: RefreshIn, session: SessionDep, services: ServicesDep, meta: MetaDep):
     """Exchange a refresh token for a new pair. Each refresh token works once; reusing one
     revokes every token of that sign-in."""
     _, issued = await service.refresh(
@@ -78,13 +78,13 @@ async def logout(
 
 
 @router.get("/me", response_model=UserOut)
-async def me(user: CurrentUser):  # type: ignore[no-untyped-def]
+async def me(user: CurrentUser):
     """The signed-in user."""
     return user
 
 
 @router.post("/me/password", response_model=TokenPair)
-async def change_password(  # type: ignore[no-untyped-def]
+async def change_password(
     body: PasswordChangeIn,
     user: CurrentUser,
     session: SessionDep,

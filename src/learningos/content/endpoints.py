@@ -51,7 +51,7 @@ async def upload(
 
 
 @router.get("", response_model=list[ContentOut])
-async def library(user: CurrentUser, session: SessionDep):  # type: ignore[no-untyped-def]
+async def library(user: CurrentUser, session: SessionDep):
     """The caller's library: what they uploaded and what was shared with them."""
     return await service.library(session, user)
 
@@ -59,13 +59,13 @@ async def library(user: CurrentUser, session: SessionDep):  # type: ignore[no-un
 @router.patch("/{content_id}", response_model=ContentOut)
 async def rename(
     content_id: uuid.UUID, body: RenameIn, user: CurrentUser, session: SessionDep, meta: MetaDep
-):  # type: ignore[no-untyped-def]
+):
     """Rename an item (owner or admin; 403 for a reader who is not the owner)."""
     return await service.rename(session, user, content_id, body.title, meta)
 
 
 @router.get("/{content_id}", response_model=ContentDetail)
-async def detail(content_id: uuid.UUID, user: CurrentUser, session: SessionDep):  # type: ignore[no-untyped-def]
+async def detail(content_id: uuid.UUID, user: CurrentUser, session: SessionDep):
     """A content item with its sections (titles and pages)."""
     content = await service.get_readable(session, user, content_id)
     sections = await service.outline(session, content)
@@ -73,7 +73,7 @@ async def detail(content_id: uuid.UUID, user: CurrentUser, session: SessionDep):
 
 
 @router.get("/{content_id}/status", response_model=StatusOut)
-async def processing_status(content_id: uuid.UUID, user: CurrentUser, session: SessionDep):  # type: ignore[no-untyped-def]
+async def processing_status(content_id: uuid.UUID, user: CurrentUser, session: SessionDep):
     """Processing progress: status, stage, percentage and the checklist."""
     content = await service.get_readable(session, user, content_id)
     return {
@@ -87,7 +87,7 @@ async def processing_status(content_id: uuid.UUID, user: CurrentUser, session: S
 
 
 @router.get("/{content_id}/search", response_model=SearchOut)
-async def search(  # type: ignore[no-untyped-def]
+async def search(
     content_id: uuid.UUID,
     user: CurrentUser,
     session: SessionDep,
@@ -102,7 +102,7 @@ async def search(  # type: ignore[no-untyped-def]
 
 
 @router.post("/{content_id}/retry", status_code=status.HTTP_202_ACCEPTED)
-async def retry(  # type: ignore[no-untyped-def]
+async def retry(
     content_id: uuid.UUID, user: CurrentUser, session: SessionDep, services: ServicesDep
 ):
     """Process the item again (after a failure, or to rebuild it)."""

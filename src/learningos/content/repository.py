@@ -80,4 +80,4 @@ class ContentRepository(Repository[Content]):
         rows = await self.session.scalars(
             self.readable_by(user).order_by(Content.created_at.desc()).limit(limit)
         )
-        return list(rows)  # type: ignore[arg-type]
+        return list(rows)

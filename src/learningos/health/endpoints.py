@@ -24,7 +24,7 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-async def _check(name: str, coro) -> tuple[str, dict[str, object]]:  # type: ignore[no-untyped-def]
+async def _check(name: str, coro) -> tuple[str, dict[str, object]]:
     start = time.perf_counter()
     try:
         async with asyncio.timeout(CHECK_TIMEOUT_S):

@@ -14,7 +14,7 @@ from learningos.services import Services
 
 # Dependencies are async on purpose: FastAPI runs plain `def` dependencies in a thread pool.
 async def get_services(request: Request) -> Services:
-    return request.app.state.services  # type: ignore[no-any-return]
+    return request.app.state.services
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]

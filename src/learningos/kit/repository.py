@@ -24,7 +24,7 @@ class Repository(Generic[M]):
 
     async def get(self, id_: uuid.UUID) -> M | None:
         query = self.base_query().where(self.model.id == id_)  # type: ignore[attr-defined]
-        return await self.session.scalar(query)  # type: ignore[no-any-return]
+        return await self.session.scalar(query)
 
     async def add(self, obj: M) -> M:
         self.session.add(obj)

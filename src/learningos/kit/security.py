@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import uuid
@@ -17,9 +18,14 @@ from learningos.kit.errors import InvalidToken
 
 JWT_ALGORITHM = "HS256"
 _hasher = PasswordHasher()
-# A real hash of a random password, verified against when the user does not exist so an
-# unknown email costs the same time as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A real hash of a random password, verified against when the user does not exist so an
+    unknown email costs the same time as a wrong password. Made on first use (an argon2 hash
+    takes ~0.1 s), never at import time."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 async def hash_password(password: str) -> str:
@@ -29,7 +35,7 @@ async def hash_password(password: str) -> str:
 async def verify_password(password_hash: str | None, password: str) -> bool:
     def _verify() -> bool:
         try:
-            return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+            return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 

@@ -19,7 +19,7 @@ class MapRepository(Repository[LearningMap]):
             .where(LearningMap.content_id == content_id)
             .order_by(LearningMap.generated_at.desc())
         )
-        return await self.first(query)  # type: ignore[no-any-return]
+        return await self.first(query)
 
     async def concepts(self, map_id: uuid.UUID, *, hidden: bool = False) -> list[Concept]:
         """The map's concepts in order; those the owner hid only with `hidden=True`."""

@@ -37,11 +37,11 @@ class NoteRepository(Repository[UserNote]):
             .where(UserNote.user_id == user_id, UserNote.concept_id == concept_id)
             .order_by(UserNote.created_at)
         )
-        return await self.first(query)  # type: ignore[no-any-return]
+        return await self.first(query)
 
     async def owned(self, note_id: uuid.UUID, user_id: uuid.UUID) -> UserNote | None:
         query = select(UserNote).where(UserNote.id == note_id, UserNote.user_id == user_id)
-        return await self.first(query)  # type: ignore[no-any-return]
+        return await self.first(query)
 
     async def reload(self, note: UserNote) -> UserNote | None:
         """The note as committed now (another request may have saved it); None if deleted."""

@@ -102,7 +102,7 @@ def _int8(transformer: Any, keep_fp32: Callable[[str], bool] = _is_ffn_output) -
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
     from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
-    class Int8Linear(DynamicLinear):  # type: ignore[misc]
+    class Int8Linear(DynamicLinear):
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             packed = self._packed_params._packed_params
             return torch.ops.quantized.linear_dynamic(x, packed, reduce_range=False)

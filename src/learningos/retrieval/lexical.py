@@ -14,9 +14,9 @@ from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
-import bm25s  # type: ignore[import-untyped]
+import bm25s
 import numpy as np
-from bm25s.stopwords import STOPWORDS_EN  # type: ignore[import-untyped]
+from bm25s.stopwords import STOPWORDS_EN
 
 _WORD = re.compile(r"[a-z0-9]+")
 _QUESTION_WORDS = {

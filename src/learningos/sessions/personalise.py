@@ -25,7 +25,7 @@ async def _already(
         Adaptation.concept_id == concept_id,
         Adaptation.kind == kind,
     )
-    return await session.scalar(query.limit(1))  # type: ignore[no-any-return]
+    return await session.scalar(query.limit(1))
 
 
 async def after_evaluation(

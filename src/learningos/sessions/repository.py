@@ -23,7 +23,7 @@ class SessionRepository(Repository[LearningSession]):
         query = select(LearningSession).where(
             LearningSession.id == session_id, LearningSession.user_id == user_id
         )
-        return await self.first(query)  # type: ignore[no-any-return]
+        return await self.first(query)
 
     async def interactions(self, session_id: uuid.UUID) -> list[Interaction]:
         rows = await self.session.scalars(
@@ -37,7 +37,7 @@ class SessionRepository(Repository[LearningSession]):
         query = select(Interaction).where(
             Interaction.session_id == session_id, Interaction.client_id == client_id
         )
-        return await self.first(query)  # type: ignore[no-any-return]
+        return await self.first(query)
 
     async def last_of(self, session_id: uuid.UUID, role: str) -> Interaction | None:
         query = (
@@ -45,7 +45,7 @@ class SessionRepository(Repository[LearningSession]):
             .where(Interaction.session_id == session_id, Interaction.role == role)
             .order_by(Interaction.created_at.desc(), Interaction.id.desc())
         )
-        return await self.first(query)  # type: ignore[no-any-return]
+        return await self.first(query)
 
     async def count_role(self, session_id: uuid.UUID, role: str) -> int:
         rows = await self.session.scalars(
@@ -66,7 +66,7 @@ class SessionRepository(Repository[LearningSession]):
             )
             .order_by(LearningSession.created_at.desc())
         )
-        return await self.first(query)  # type: ignore[no-any-return]
+        return await self.first(query)
 
     async def adaptations(self, session_id: uuid.UUID) -> list[Adaptation]:
         rows = await self.session.scalars(
