@@ -73,7 +73,8 @@ def serve(
         port=port or settings.port,
         workers=settings.web_workers if not reload else None,
         reload=reload,
-        proxy_headers=True,
+        # The app itself believes X-Forwarded-* from LEARNINGOS_TRUSTED_PROXIES only.
+        proxy_headers=False,
         access_log=False,
         log_config=None,
     )
