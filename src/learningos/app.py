@@ -135,4 +135,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         multipart_max_bytes=settings.max_upload_bytes + 256 * 1024,
     )
     app.add_middleware(RequestContextMiddleware, hsts=settings.env == "production")
+    if settings.trusted_proxies:
+        # Outermost: the client address and scheme are settled before anything reads them.
+        # Only these peers may set them; anyone else's X-Forwarded-* headers are ignored.
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app

@@ -70,7 +70,8 @@ def serve(
     options: dict[str, Any] = {
         "host": host,
         "port": port,
-        "proxy_headers": True,
+        # The app itself believes X-Forwarded-* from LEARNINGOS_TRUSTED_PROXIES only.
+        "proxy_headers": False,
         "access_log": False,
         "log_config": None,
     }

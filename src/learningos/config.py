@@ -65,11 +65,15 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=15, ge=1, le=120)
     refresh_token_days: int = Field(default=7, ge=1, le=90)
     cookie_secure: bool | None = None
+    # Failed sign-ins: per client IP, and per (email, client IP). A known device (one that
+    # signed in to the account before) is held only to the second limit, over its own failures.
     login_limit_per_ip: str = "20/minute"
-    login_limit_per_email: str = "5/minute"
+    login_limit_per_email_ip: str = "5/minute"
     register_limit_per_ip: str = "10/hour"
 
-    # HTTP.
+    # HTTP. Proxies (IP addresses or networks) whose X-Forwarded-For / -Proto are believed:
+    # the client IP for rate limits and the audit log, https in generated URLs. Empty: none.
+    trusted_proxies: list[str] = []
     cors_origins: list[str] = []
     max_body_bytes: int = 1_048_576
     max_upload_bytes: int = 52_428_800

@@ -66,7 +66,7 @@ class LiveServer:
                 # Several learners sign up and in from 127.0.0.1 within a minute.
                 "LEARNINGOS_REGISTER_LIMIT_PER_IP": "1000/hour",
                 "LEARNINGOS_LOGIN_LIMIT_PER_IP": "1000/minute",
-                "LEARNINGOS_LOGIN_LIMIT_PER_EMAIL": "100/minute",
+                "LEARNINGOS_LOGIN_LIMIT_PER_EMAIL_IP": "100/minute",
             }
         )
         return env

@@ -262,7 +262,7 @@ async def test_password_change_ends_other_sign_ins(client):
 
 async def test_login_is_rate_limited_per_email_with_retry_after(client, settings):
     await register(client)
-    limit = int(settings.login_limit_per_email.split("/")[0])
+    limit = int(settings.login_limit_per_email_ip.split("/")[0])
     for _ in range(limit):
         await client.post(
             "/api/v1/auth/login", json={"email": "ann@example.com", "password": "wrong password!"}

@@ -217,7 +217,7 @@ async def test_unknown_page_is_a_helpful_404(client):
 
 
 async def test_login_page_rate_limit_is_shown_not_raised(client, settings):
-    limit = int(settings.login_limit_per_email.split("/")[0])
+    limit = int(settings.login_limit_per_email_ip.split("/")[0])
     token = csrf_of(html(await client.get("/login")))
     for _ in range(limit):
         await client.post(

@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from learningos.auth import service
+from learningos.auth.devices import DEVICE_DAYS
 from learningos.auth.principal import load_user
 from learningos.kit.csrf import queue_cookie, verify_csrf
 from learningos.kit.deps import ServicesDep, SessionDep
 from learningos.kit.errors import Forbidden, InvalidToken, NotAuthenticated
-from learningos.kit.requestmeta import RequestMeta
+from learningos.kit.requestmeta import DEVICE_COOKIE, RequestMeta
 from learningos.models.user import Role, User
 
 ACCESS_COOKIE = "lo_access"
@@ -115,6 +116,14 @@ def set_auth_cookies(request: Request, issued: service.IssuedTokens, secure: boo
         max_age=refresh_age if issued.remember else None,
         secure=secure,
     )
+    set_device_cookie(request, issued, secure)
+
+
+def set_device_cookie(request: Request, issued: service.IssuedTokens, secure: bool) -> None:
+    """Remember this browser as a known device of the account (after a password sign-in)."""
+    if issued.device_token:
+        age = DEVICE_DAYS * 86400
+        queue_cookie(request, DEVICE_COOKIE, issued.device_token, max_age=age, secure=secure)
 
 
 def clear_auth_cookies(request: Request, secure: bool) -> None:

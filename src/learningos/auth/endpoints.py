@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Request, Response, status
 
 from learningos.auth import service
-from learningos.auth.deps import CurrentUser, token_family
+from learningos.auth.deps import CurrentUser, set_device_cookie, token_family
 from learningos.auth.schemas import (
     LoginIn,
     LoginOut,
@@ -32,8 +32,11 @@ async def register(body: RegisterIn, session: SessionDep, services: ServicesDep,
 
 
 @router.post("/auth/login", response_model=LoginOut)
-async def login(body: LoginIn, session: SessionDep, services: ServicesDep, meta: MetaDep):
-    """Sign in: a short-lived access token and a rotating refresh token."""
+async def login(
+    request: Request, body: LoginIn, session: SessionDep, services: ServicesDep, meta: MetaDep
+):
+    """Sign in: a short-lived access token and a rotating refresh token. The response also
+    sets the known-device cookie: failed sign-ins from elsewhere never lock this client out."""
     user, issued = await service.login(
         session,
         services,
@@ -42,6 +45,7 @@ async def login(body: LoginIn, session: SessionDep, services: ServicesDep, meta:
         remember=body.remember,
         meta=meta,
     )
+    set_device_cookie(request, issued, services.settings.secure_cookies)
     return {**issued.as_pair(), "user": UserOut.model_validate(user)}
 
 

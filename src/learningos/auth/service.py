@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learningos.auth.devices import known_device, new_device_token
 from learningos.auth.policy import check_password, normalize_email
 from learningos.auth.principal import load_private, load_user
 from learningos.auth.repository import AuditRepository, RefreshTokenRepository, UserRepository
@@ -51,6 +52,8 @@ class IssuedTokens:
     refresh_expires_at: datetime
     family_id: uuid.UUID
     remember: bool
+    # Set by a password sign-in: the known-device cookie to keep (auth.devices).
+    device_token: str | None = None
 
     def as_pair(self) -> dict[str, Any]:
         now = utcnow()
@@ -133,12 +136,27 @@ async def login(
     remember: bool,
     meta: RequestMeta,
 ) -> tuple[User, IssuedTokens]:
-    """Check the credentials (rate-limited per IP and per email) and start a token family."""
+    """Check the credentials and start a token family.
+
+    Failures are counted per (email, IP) and per IP; past either limit an unknown device
+    gets 429 before its password is even checked. A known device (one that signed in to
+    this account before) is judged only by its own failures, so nobody elsewhere can lock
+    its owner out."""
     settings = services.settings
     key = email.strip().lower()[:320]
-    await services.limiter.hit(settings.login_limit_per_ip, "login-ip", meta.ip)
-    await services.limiter.hit(settings.login_limit_per_email, "login-email", key)
     user = await UserRepository(session).get_by_email(key)
+    device = known_device(services.signing_secret, meta.device, user.id if user else None)
+    counters = (
+        [(settings.login_limit_per_email_ip, "login-device", device)]
+        if device
+        else [
+            (settings.login_limit_per_ip, "login-ip", meta.ip),
+            (settings.login_limit_per_email_ip, "login-email-ip", key, meta.ip),
+        ]
+    )
+    if device is None:
+        for limit, *identifiers in counters:
+            await services.limiter.check(limit, *identifiers)
     ok = await verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:
         # The failure is recorded in its own transaction: the request's is rolled back.
@@ -146,11 +164,14 @@ async def login(
         await session.rollback()
         async with services.db.transaction() as own:
             await audit(own, "auth.login_failed", meta, user_id, email=key)
+        for limit, *identifiers in counters:
+            await services.limiter.hit(limit, *identifiers)
         raise InvalidCredentials()
     user.last_login_at = utcnow()
     tokens = await issue_tokens(session, services, user, remember=remember, meta=meta)
-    await audit(session, "auth.login", meta, user.id, remember=remember)
-    return user, tokens
+    await audit(session, "auth.login", meta, user.id, remember=remember, known_device=bool(device))
+    device_token = meta.device if device else new_device_token(services.signing_secret, user.id)
+    return user, replace(tokens, device_token=device_token)
 
 
 async def issue_tokens(
@@ -317,7 +338,7 @@ async def change_password(
     Attempts are limited like sign-ins, so a borrowed session cannot guess the password; a
     wrong current password is a 400, not a 401: the caller is signed in."""
     await services.limiter.hit(
-        services.settings.login_limit_per_email, "password-change", str(user.id)
+        services.settings.login_limit_per_email_ip, "password-change", str(user.id)
     )
     await load_private(session, user, "password_hash")
     if not await verify_password(user.password_hash, current_password):

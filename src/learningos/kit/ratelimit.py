@@ -32,8 +32,18 @@ class RateLimiter:
         """Count one hit; raise RateLimited (with Retry-After) when over the limit."""
         item = self._item(limit)
         if not await self._limiter.hit(item, *identifiers):
-            stats = await self._limiter.get_window_stats(item, *identifiers)
-            raise RateLimited(retry_after=int(stats.reset_time - time.time()) + 1)
+            await self._refuse(item, *identifiers)
+
+    async def check(self, limit: str, *identifiers: str) -> None:
+        """Raise RateLimited when the limit is used up, without counting a hit (for limits
+        that count failures, recorded with `hit` once an attempt has failed)."""
+        item = self._item(limit)
+        if not await self._limiter.test(item, *identifiers):
+            await self._refuse(item, *identifiers)
+
+    async def _refuse(self, item: RateLimitItem, *identifiers: str) -> None:
+        stats = await self._limiter.get_window_stats(item, *identifiers)
+        raise RateLimited(retry_after=int(stats.reset_time - time.time()) + 1)
 
     async def clear(self, limit: str, *identifiers: str) -> None:
         await self._limiter.clear(self._item(limit), *identifiers)
