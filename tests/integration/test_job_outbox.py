@@ -240,3 +240,30 @@ async def test_try_again_still_refuses_while_a_worker_holds_the_job(
     )
     refused = await client.post(f"/api/v1/content/{content_id}/retry", headers=bearer(tokens))
     assert refused.status_code == 409
+
+
+async def test_the_embedded_server_runs_the_dispatcher_itself(tmp_path: Path):
+    """Embedded mode: `learningos serve`'s own process re-sends a lost job on its timer."""
+    import anyio
+    from asgi_lifespan import LifespanManager
+
+    from learningos.app import create_app
+    from learningos.kit.migrate import upgrade
+    from tests.conftest import make_settings
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'embedded.db'}"
+    await anyio.to_thread.run_sync(upgrade, url)
+    settings = make_settings(
+        tmp_path,
+        url,
+        None,
+        job_dispatch_interval_seconds=0.2,
+        job_dispatch_delay_seconds=0.5,
+    )
+    app = create_app(settings)
+    # Stopping waits for the embedding model's warm-up, which a loaded machine makes slow.
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=120):
+        services = app.state.services
+        job_id = await unsent(services, "test.slow", key="embedded", seconds=0)
+        done = await eventually(lambda: finished(services, job_id), timeout=20)
+    assert done.status == "done" and RUNS["embedded"] == 1
