@@ -8,6 +8,7 @@ task does on each delivery) so both passes run them in this process.
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -40,6 +41,28 @@ async def slow(ctx) -> None:  # type: ignore[no-untyped-def]
 async def overrun(ctx) -> None:  # type: ignore[no-untyped-def]
     RUNS["overrun"] = RUNS.get("overrun", 0) + 1
     await asyncio.sleep(30)
+
+
+@job("test.stuck", max_attempts=2, deadline_seconds=0.2)
+async def stuck(ctx) -> None:  # type: ignore[no-untyped-def]
+    """The first attempt blocks in a thread, where the deadline cannot cancel it."""
+    RUNS["stuck"] = RUNS.get("stuck", 0) + 1
+    if RUNS["stuck"] == 1:
+        await blocking_sleep(6)
+
+
+async def blocking_sleep(seconds: float) -> None:
+    """Sleep in a thread and, like a worker thread that cannot be abandoned, let a
+    cancellation through only once the thread has finished."""
+    thread = asyncio.get_running_loop().run_in_executor(None, time.sleep, seconds)
+    cancelled = False
+    while not thread.done():
+        try:
+            await asyncio.shield(thread)
+        except asyncio.CancelledError:
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError
 
 
 @job("test.stolen", max_attempts=1)
@@ -129,13 +152,13 @@ async def test_a_job_held_by_a_live_lease_is_neither_run_nor_resent(services):
 
 
 async def test_the_heartbeat_keeps_a_long_job_from_being_taken(services):
-    queue = JobQueue(InMemoryBroker(), services.db, services, lease_seconds=0.6)
-    job_id = await unsent(services, "test.slow", key="long", seconds=2.0)
+    queue = JobQueue(InMemoryBroker(), services.db, services, lease_seconds=1.5)
+    job_id = await unsent(services, "test.slow", key="long", seconds=5.0)
     first = asyncio.create_task(queue.run(job_id))
-    await asyncio.sleep(1.5)  # more than twice the lease
+    await asyncio.sleep(3.5)  # more than twice the lease
     row = await job_row(services, job_id)
     assert row.status == "running" and row.lease_until is not None and row.lease_until > utcnow()
-    await queue.run(job_id)  # a second delivery while the first runs
+    await services.queue.run(job_id)  # a second delivery while the first runs
     await first
     row = await job_row(services, job_id)
     assert row.status == "done" and row.attempts == 1 and RUNS["long"] == 1
@@ -173,6 +196,25 @@ async def test_an_attempt_past_its_deadline_fails_and_is_retried(services):
     row = await job_row(services, job_id)
     assert row.status == "failed" and row.attempts == 2 and RUNS["overrun"] == 2
     assert row.error == "The job took longer than its 0.2 s deadline."
+
+
+async def test_a_stuck_attempt_past_its_deadline_lets_another_worker_take_the_job(services):
+    stuck_worker = JobQueue(InMemoryBroker(), services.db, services, lease_seconds=0.3)
+    job_id = await unsent(services, "test.stuck")
+    first = asyncio.create_task(stuck_worker.run(job_id))
+
+    async def lapsed() -> bool:  # past the deadline and a lease, its heartbeat stopped
+        row = await job_row(services, job_id)
+        return row.lease_until is not None and row.lease_until < utcnow()
+
+    await eventually(lapsed, timeout=5)
+    assert not first.done(), "the stuck attempt still runs"
+    await services.queue.run(job_id)  # the dispatcher's re-send reaches another worker
+    row = await job_row(services, job_id)
+    assert row.status == "done" and row.attempts == 2 and RUNS["stuck"] == 2
+    await first  # the stuck thread ends; its outcome is not written over the other's
+    row = await job_row(services, job_id)
+    assert row.status == "done" and row.error is None
 
 
 async def test_a_worker_whose_lease_was_taken_writes_no_outcome(services):
@@ -240,3 +282,30 @@ async def test_try_again_still_refuses_while_a_worker_holds_the_job(
     )
     refused = await client.post(f"/api/v1/content/{content_id}/retry", headers=bearer(tokens))
     assert refused.status_code == 409
+
+
+async def test_the_embedded_server_runs_the_dispatcher_itself(tmp_path: Path):
+    """Embedded mode: `learningos serve`'s own process re-sends a lost job on its timer."""
+    import anyio
+    from asgi_lifespan import LifespanManager
+
+    from learningos.app import create_app
+    from learningos.kit.migrate import upgrade
+    from tests.conftest import make_settings
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'embedded.db'}"
+    await anyio.to_thread.run_sync(upgrade, url)
+    settings = make_settings(
+        tmp_path,
+        url,
+        None,
+        job_dispatch_interval_seconds=0.2,
+        job_dispatch_delay_seconds=0.5,
+    )
+    app = create_app(settings)
+    # Stopping waits for the embedding model's warm-up, which a loaded machine makes slow.
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=120):
+        services = app.state.services
+        job_id = await unsent(services, "test.slow", key="embedded", seconds=0)
+        done = await eventually(lambda: finished(services, job_id), timeout=20)
+    assert done.status == "done" and RUNS["embedded"] == 1

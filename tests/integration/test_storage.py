@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,23 @@ async def test_s3_storage_through_the_real_boto3_client(tmp_path, s3_server):
     storage = make_storage(settings)
     storage.client.create_bucket(Bucket="learningos-test")  # type: ignore[attr-defined]
     await _round_trip(storage, tmp_path)
+    await _listing(storage, tmp_path)
+
+
+async def _listing(storage, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "list.bin"
+    source.write_bytes(b"x")
+    before = datetime.now(UTC) - timedelta(minutes=1)
+    for key in ("contents/u/a/original.md", "contents/u/b/original.pdf", "avatars/u/me.png"):
+        await storage.put(key, source)
+    found = await storage.listing("contents")
+    assert sorted(f.key for f in found) == ["contents/u/a/original.md", "contents/u/b/original.pdf"]
+    assert all(before < f.modified <= datetime.now(UTC) + timedelta(minutes=1) for f in found)
+    assert await storage.listing("nothing-here") == []
+
+
+async def test_local_storage_lists_the_files_under_a_prefix(tmp_path):
+    await _listing(LocalStorage(tmp_path / "files"), tmp_path)
 
 
 def test_s3_needs_a_bucket(tmp_path):
