@@ -344,6 +344,13 @@ async def test_notes_and_the_ask_box_keep_their_text_until_sent(
     assert note_of(live_server, token, first[1]) == NOTE_THIRD
     assert await draft_of(page, "note:") == []
 
+    # --- Pause and Resume: the focus goes to the next action, not to <body> ---------------
+    await show_panel(tab, "Chat")
+    await page.get_by_role("button", name="Pause").click()
+    await expect(page.get_by_role("button", name="Resume")).to_be_focused()
+    await page.get_by_role("button", name="Resume").click()
+    await expect(page.get_by_label(re.compile("Explain it in your own words"))).to_be_focused()
+
     # htmx logs a request the network refused; that is this test's own doing.
     tab.assert_clean(
         allow_console=[r"ERR_INTERNET_DISCONNECTED", r"^htmx:(afterRequest|sendError)"]

@@ -153,7 +153,8 @@
       announce(fresh.map(function (el) { return el.getAttribute('data-summary') || ''; }).join(' '));
     } else {
       target = panel.querySelector('[data-kept-text]') || panel.querySelector('textarea[name="message"]') ||
-        panel.querySelector('form[data-stream-url] button:not([disabled])');
+        panel.querySelector('form[data-stream-url] button:not([disabled])') ||
+        panel.querySelector('button:not([disabled]), a[href]');  // e.g. Resume after Pause
     }
     if (target) target.focus({ preventScroll: false });
   }
