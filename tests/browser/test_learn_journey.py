@@ -321,6 +321,18 @@ async def test_notes_and_the_ask_box_keep_their_text_until_sent(
         "Why does diversification lower risk?"
     )
 
+    # --- signed out meanwhile (no cookie left): one error toast, in the server's words -----
+    saved_cookies = await tab.context.cookies()
+    await tab.context.clear_cookies(name=re.compile(r"^lo_(access|refresh)$"))
+    await page.get_by_role("textbox", name="Ask your material").fill("What is a pension?")
+    await page.get_by_role("button", name="Ask", exact=True).click()
+    await expect_error_toast(page, "Sign in to continue")
+    await expect(page.locator("#toast-region [data-toast]:not([data-leaving])")).to_have_count(1)
+    await expect(page.get_by_role("textbox", name="Ask your material")).to_have_value(
+        "What is a pension?"
+    )
+    await tab.context.add_cookies(saved_cookies)  # type: ignore[arg-type]
+
     # --- a note that cannot be saved is kept and saved once it can --------------------------
     await page.get_by_role("link", name="Learn this material").click()
     async with page.expect_navigation():
@@ -353,5 +365,10 @@ async def test_notes_and_the_ask_box_keep_their_text_until_sent(
 
     # htmx logs a request the network refused; that is this test's own doing.
     tab.assert_clean(
-        allow_console=[r"ERR_INTERNET_DISCONNECTED", r"^htmx:(afterRequest|sendError)"]
+        allow_console=[
+            r"ERR_INTERNET_DISCONNECTED",
+            r"^htmx:(afterRequest|sendError)",
+            r"status of 401",
+            r"Response Status Error Code 401",
+        ]
     )
