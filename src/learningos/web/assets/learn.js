@@ -262,6 +262,12 @@
     }, function () { /* kept in localStorage: restored when this concept is shown again */ });
   });
 
+  /* Back/Forward may restore this page from the browser's cache as it was: read it afresh
+     (what was typed is in localStorage and comes back). */
+  window.addEventListener('pageshow', function (event) {
+    if (event.persisted) window.location.reload();
+  });
+
   /* Pause / resume swap the session panel through htmx: the next action gets the focus. */
   var htmxBefore = [];
   document.addEventListener('htmx:beforeRequest', function (event) {
