@@ -271,3 +271,104 @@ async def test_learn_page_keeps_work_and_follows_the_concept(
     # Back/Forward with the browser cache on: tests/browser/test_history.py.
 
     tab.assert_clean(allow_console=[r"status of 40[19]", r"ERR_INTERNET_DISCONNECTED"])
+
+
+async def expire_access(tab: Tab, base: str) -> None:
+    await tab.context.add_cookies(
+        [
+            {
+                "name": "lo_access",
+                "value": "expired.token.value",
+                "url": base,
+                "httpOnly": True,
+                "sameSite": "Lax",
+            }
+        ]
+    )
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+async def test_notes_and_the_ask_box_keep_their_text_until_sent(
+    viewport: str, open_tab: OpenTab, live_server: LiveServer
+) -> None:
+    seeded = seed(live_server, f"{viewport}-boxes")
+    token, content_id = seeded["token"], seeded["content_id"]
+    tab = await open_tab(viewport)
+    page = tab.page
+    await sign_in(tab, seeded["email"])
+
+    # --- "Ask your material": an expired access token is renewed, the question answered -----
+    await tab.goto(f"/content/{content_id}")
+    await expire_access(tab, live_server.url)
+    ask = page.get_by_role("textbox", name="Ask your material")
+    await ask.fill("What is inflation?")
+    await page.get_by_role("button", name="Ask", exact=True).click()
+    await expect(page.get_by_role("article", name="The tutor’s answer")).to_be_visible()
+    assert await draft_of(page, "ask:") == []
+
+    # --- a failed question stays in the box and in local storage, also over a reload --------
+    async def offline(route: Route) -> None:
+        await route.abort("internetdisconnected")
+
+    await page.route("**/ask", offline)
+    await ask.fill("Why does diversification lower risk?")
+    await page.get_by_role("button", name="Ask", exact=True).click()
+    await expect_error_toast(page, "Could not reach the server")
+    await expect(ask).to_have_value("Why does diversification lower risk?")
+    await page.unroute("**/ask", offline)
+    await tab.goto(f"/content/{content_id}")
+    await expect(page.get_by_role("textbox", name="Ask your material")).to_have_value(
+        "Why does diversification lower risk?"
+    )
+
+    # --- signed out meanwhile (no cookie left): one error toast, in the server's words -----
+    saved_cookies = await tab.context.cookies()
+    await tab.context.clear_cookies(name=re.compile(r"^lo_(access|refresh)$"))
+    await page.get_by_role("textbox", name="Ask your material").fill("What is a pension?")
+    await page.get_by_role("button", name="Ask", exact=True).click()
+    await expect_error_toast(page, "Sign in to continue")
+    await expect(page.locator("#toast-region [data-toast]:not([data-leaving])")).to_have_count(1)
+    await expect(page.get_by_role("textbox", name="Ask your material")).to_have_value(
+        "What is a pension?"
+    )
+    await tab.context.add_cookies(saved_cookies)  # type: ignore[arg-type]
+
+    # --- a note that cannot be saved is kept and saved once it can --------------------------
+    await page.get_by_role("link", name="Learn this material").click()
+    async with page.expect_navigation():
+        await page.get_by_role("button", name="Start learning").click()
+    await tab.settle()
+    first = next(iter(seeded["ids"].items()))
+    await page.route("**/note", offline)
+    await show_panel(tab, "Notes")
+    note = page.get_by_label(f"Notes on “{first[0]}”")
+    await note.fill(NOTE_THIRD)
+    await expect_error_toast(page, "Could not reach the server")
+    assert await draft_of(page, "note:") == [NOTE_THIRD]
+    await page.unroute("**/note", offline)
+    await expire_access(tab, live_server.url)
+    await tab.goto(f"/learn/{content_id}")
+    await show_panel(tab, "Notes")
+    await expect(page.get_by_label(f"Notes on “{first[0]}”")).to_have_value(NOTE_THIRD)
+    await expect(page.locator("#note-feedback")).to_contain_text(
+        "Saved · version 1", timeout=20_000
+    )
+    assert note_of(live_server, token, first[1]) == NOTE_THIRD
+    assert await draft_of(page, "note:") == []
+
+    # --- Pause and Resume: the focus goes to the next action, not to <body> ---------------
+    await show_panel(tab, "Chat")
+    await page.get_by_role("button", name="Pause").click()
+    await expect(page.get_by_role("button", name="Resume")).to_be_focused()
+    await page.get_by_role("button", name="Resume").click()
+    await expect(page.get_by_label(re.compile("Explain it in your own words"))).to_be_focused()
+
+    # htmx logs a request the network refused; that is this test's own doing.
+    tab.assert_clean(
+        allow_console=[
+            r"ERR_INTERNET_DISCONNECTED",
+            r"^htmx:(afterRequest|sendError)",
+            r"status of 401",
+            r"Response Status Error Code 401",
+        ]
+    )

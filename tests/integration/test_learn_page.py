@@ -124,3 +124,61 @@ async def test_the_page_says_why_when_the_coach_goes_elsewhere(client, services)
     page = html(await client.get(f"/learn/{content_id}"))
     text = page.css_first("#session-panel").text()
     assert f"You have done the concepts after “{last['title']}”" in text
+
+
+COMPOUND = (
+    "Compound interest is interest earned on earlier interest. If you invest 100 dollars at 10 "
+    "percent a year, after one year you have 110 dollars and after two years 121 dollars, because "
+    "the second year's interest is paid on 110 dollars. The longer money compounds, the faster it "
+    "grows, and the rule of 72 estimates the doubling time."
+)
+
+
+async def start_on(client, tokens, content_id, concept):  # type: ignore[no-untyped-def]
+    r = await client.post(
+        "/api/v1/session/start",
+        headers=bearer(tokens),
+        json={"content_id": content_id, "concept_id": concept["id"]},
+    )
+    return r.json()["id"]
+
+
+async def test_a_due_review_comes_first_says_why_and_the_path_resumes(client, services):  # type: ignore[no-untyped-def]
+    import uuid
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from learningos.kit.db import utcnow
+    from learningos.models.learning import ConceptProgress
+
+    tokens, content_id, concepts = await six_concepts(client, services)
+    second, third, fourth = concepts[1], concepts[2], concepts[3]
+    sid = await start_on(client, tokens, content_id, second)
+    await act(client, tokens, sid, "start")
+    await act(client, tokens, sid, "answer", COMPOUND)
+    await act(client, tokens, sid, "end")
+    async with services.db.transaction() as session:  # concept 2 is due for review now
+        await session.execute(
+            update(ConceptProgress)
+            .where(ConceptProgress.concept_id == uuid.UUID(second["id"]))
+            .values(due_at=utcnow() - timedelta(hours=1))
+        )
+
+    sid = await start_on(client, tokens, content_id, third)
+    await act(client, tokens, sid, "start")
+    await act(client, tokens, sid, "answer", INFLATION)
+    view = await act(client, tokens, sid, "continue")
+    assert view["concept"]["id"] == second["id"]
+    [why] = [a for a in view["adaptations"] if a["kind"] == "due_review"]
+    assert why["reason"] == (
+        f"“{second['title']}” is due for review today, so it comes first; "
+        f"then you go on with “{fourth['title']}”."
+    )
+    page = html(await client.get(f"/learn/{content_id}"))
+    assert why["reason"] in page.css_first("#session-panel").text()
+
+    view = await act(client, tokens, sid, "answer", COMPOUND)
+    assert view["new_messages"][-1]["evaluation"]["decision"] == "proceed"
+    view = await act(client, tokens, sid, "continue")
+    assert view["concept"]["id"] == fourth["id"]  # back on the path it was heading

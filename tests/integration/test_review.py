@@ -339,7 +339,7 @@ async def test_session_summary_from_the_examiners_evaluations(services: Services
     assert set(out) == {"summary", "weak_points", "schedule", "engine"}
     assert out["engine"] == "offline engine"
     assert out["summary"].startswith("Ann, this session you worked on 2 concepts for 13 minutes")
-    assert "30% → 40%" in out["summary"]  # percentages, as everywhere the coach speaks
+    assert "30% → 40%" in out["summary"]  # percentages, as everywhere else
     [weak] = out["weak_points"]
     assert weak.startswith("Risk") and "mixes risk and loss" in weak
     assert [item["concept"] for item in out["schedule"]] == ["Risk", "Return"]

@@ -55,6 +55,15 @@ class SessionRepository(Repository[LearningSession]):
         )
         return len(list(rows))
 
+    async def examined(self, session_id: uuid.UUID) -> set[uuid.UUID]:
+        """The concepts the examiner scored in this session."""
+        rows = await self.session.scalars(
+            select(Interaction.concept_id).where(
+                Interaction.session_id == session_id, Interaction.role == "examiner"
+            )
+        )
+        return {cid for cid in rows if cid is not None}
+
     async def open_on(self, user_id: uuid.UUID, content_id: uuid.UUID) -> LearningSession | None:
         """The learner's latest session on a content item that is not completed."""
         query = (

@@ -470,8 +470,10 @@ async def _continue(
 
 async def _following(session: AsyncSession, ls: LearningSession, user: User) -> Concept | None:
     """The next concept: the review queue's next in review mode; otherwise the map's next
-    after the current one, within the session's milestone (see `path.following`). When the
-    coach sends the learner elsewhere than the next in map order, the reason is recorded."""
+    after the current one, within the session's milestone (see `path.following`), unless a
+    concept of this material is due for review (with auto-review on): then that one first,
+    and the session goes on where it was heading afterwards. When the coach sends the
+    learner elsewhere than the next in map order, the reason is recorded."""
     assert ls.content_id is not None
     concepts = await _concepts(session, ls.content_id)
     by_id = {c.id: c for c in concepts}
@@ -481,12 +483,45 @@ async def _following(session: AsyncSession, ls: LearningSession, user: User) -> 
         return by_id[queue[0]] if queue else None
     progress = await ProgressRepository(session).of_concepts(user.id, list(by_id))
     completed = {cid for cid, p in progress.items() if p.status == "completed"}
+    heading = [by_id[uuid.UUID(c)] for c in (ls.queue or []) if uuid.UUID(c) in by_id]
+    ls.queue = None
+    if heading and heading[0].id not in completed:  # back from a review to where it was going
+        return heading[0]
     step = path.following(concepts, ls.concept_id, completed, ls.milestone)
+    review = await _due_review(session, ls, user, by_id)
+    if review is not None:
+        then = f"; then you go on with “{step.concept.title}”" if step else ""
+        if step:
+            ls.queue = [str(step.concept.id)]
+        personalise.detour(
+            session,
+            ls,
+            review,
+            f"“{review.title}” is due for review today, so it comes first{then}.",
+            "due_review",
+        )
+        return review
     if step is None:
         return None
     if step.reason:
         personalise.detour(session, ls, step.concept, step.reason, step.kind)
     return step.concept
+
+
+async def _due_review(
+    session: AsyncSession, ls: LearningSession, user: User, by_id: dict[uuid.UUID, Concept]
+) -> Concept | None:
+    """A concept of this material due for review today that this session has not examined
+    yet, when the learner has auto-review on."""
+    from learningos.review.service import start_items
+
+    if not preferences_of(user)["auto_review"] or ls.content_id is None:
+        return None
+    seen = await SessionRepository(session).examined(ls.id)
+    for cid in await start_items(session, user, ls.content_id):
+        if cid in by_id and cid not in seen and cid != ls.concept_id:
+            return by_id[cid]
+    return None
 
 
 async def _skip(session: AsyncSession, turn: Turn) -> None:

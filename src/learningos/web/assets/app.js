@@ -816,10 +816,19 @@
     if (kept === null || kept === field.value) return;
     field.value = kept;
     field.setAttribute('data-draft-restored', '');
-    // A restored note saves itself (its form saves on input).
-    if (field.form && field.form.hasAttribute('data-note-form')) {
+    // A restored note saves itself (its form saves on input), once htmx has set it up.
+    if (field.form && field.form.hasAttribute('data-note-form')) field.setAttribute('data-draft-save', '');
+  }
+  // Called once htmx has set up `root` (htmx:load), so a restored note counts as a change.
+  function restoreDrafts(root) {
+    var fields = $all('[data-draft]', root);
+    if (root.matches && root.matches('[data-draft]')) fields.push(root);
+    fields.forEach(restoreDraft);
+    fields.forEach(function (field) {
+      if (!field.hasAttribute('data-draft-save')) return;
+      field.removeAttribute('data-draft-save');
       field.dispatchEvent(new Event('input', { bubbles: true }));
-    }
+    });
   }
   function clearAllDrafts() {
     var store = draftStore();
@@ -865,8 +874,6 @@
     $all('[data-tabs]', root).forEach(setupTabs);
     $all('form[data-upload]', root).forEach(setupUpload);
     if (root.matches && root.matches('form[data-upload]')) setupUpload(root);
-    $all('[data-draft]', root).forEach(restoreDraft);
-    if (root.matches && root.matches('[data-draft]')) restoreDraft(root);
   }
   onReady(function () {
     // A live region only announces what is added after load: re-add the server's flash toast
@@ -885,6 +892,7 @@
     var root = event.target;
     if (!root) return;
     init(root);
+    restoreDrafts(root);
     // htmx also fires this for the whole page once at start: nothing new to read out then.
     if (root !== document.body && root !== document.documentElement) checkAnnouncements(root, false);
   });

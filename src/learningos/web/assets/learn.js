@@ -153,7 +153,8 @@
       announce(fresh.map(function (el) { return el.getAttribute('data-summary') || ''; }).join(' '));
     } else {
       target = panel.querySelector('[data-kept-text]') || panel.querySelector('textarea[name="message"]') ||
-        panel.querySelector('form[data-stream-url] button:not([disabled])');
+        panel.querySelector('form[data-stream-url] button:not([disabled])') ||
+        panel.querySelector('button:not([disabled]), a[href]');  // e.g. Resume after Pause
     }
     if (target) target.focus({ preventScroll: false });
   }
@@ -259,6 +260,12 @@
     }).then(function (r) {
       if (r.ok) LO.drafts.drop(field, value);
     }, function () { /* kept in localStorage: restored when this concept is shown again */ });
+  });
+
+  /* Back/Forward may restore this page from the browser's cache as it was: read it afresh
+     (what was typed is in localStorage and comes back). */
+  window.addEventListener('pageshow', function (event) {
+    if (event.persisted) window.location.reload();
   });
 
   /* Pause / resume swap the session panel through htmx: the next action gets the focus. */
