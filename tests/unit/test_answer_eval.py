@@ -15,11 +15,10 @@ def test_a_phrase_counts_only_within_the_first_80_words() -> None:
     assert not is_hit(" ".join(["word"] * 80 + ["immutable"]), ["immutable"])
 
 
-def test_phrases_match_as_whole_words_across_line_breaks() -> None:
+def test_phrases_match_across_line_breaks_and_any_of_them_counts() -> None:
     assert is_hit("The  standard\ndeviation is…", ["standard deviation"])
     assert not is_hit("They are mutable.", ["immutable"])
-    assert not is_hit("It means a lot.", ["mean"])
-    assert is_hit("the mean, or average", ["median", "mean"])
+    assert is_hit("the mean, or average", ["median", "MEAN"])
 
 
 def test_questions_load_and_bad_lines_are_named(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import numpy as np
 
 from learningos.ai.inputs import TutorInput
 from learningos.ai.offline import _select as sel
-from learningos.ai.offline import nlp
+from learningos.ai.offline import answers, nlp
 from learningos.ai.schemas import QuestionKind, TutorOutput
 
 KINDS: tuple[QuestionKind, ...] = ("own_words", "scenario", "comparison", "what_if")
@@ -203,28 +203,33 @@ def _without_material(inp: TutorInput) -> TutorOutput:
 def _answer(
     inp: TutorInput, sentences: list[sel.Sentence], embedder: sel.TextEmbedder
 ) -> TutorOutput:
+    """The material's sentences that answer the question, the one that answers best first
+    (see answers.py), cited; or an honest "not covered"."""
     name = sel.name_of(inp.concept)
     question_text = inp.question or ""
-    if len(nlp.content_words(question_text)) < 2:
+    if _about_the_concept(question_text):
         # "What is it used for?": "it" is the concept the learner is studying.
         question_text = f"{name}: {question_text}"
     cite = sel.Citations(inp.passages)
-    quotes: list[int] = []
-    if sentences:
-        vectors = sel.embed(embedder, [question_text] + [s.text for s in sentences])
-        overlap = np.array([sel.term_overlap(question_text, s.text) for s in sentences])
-        score = 0.75 * (vectors[1:] @ vectors[0]) + 0.25 * overlap
-        best = float(score.max())
-        if best >= _ANSWER_FLOOR:
-            floor = best - _QUOTE_MARGIN
-            ranked = [i for i in np.argsort(-score, kind="stable") if score[i] >= floor]
-            quotes = _pick(score, vectors[1:], 3, exclude=[], among=[int(i) for i in ranked])
-    if quotes:
-        lines = [
-            ("Your material says" if n == 0 else "It also says")
-            + f": “{sentences[i].text}” {cite.mark(sentences[i].passage)}"
-            for n, i in enumerate(quotes)
-        ]
+    per_passage = answers.candidates(inp.passages)
+    found = [c for group in per_passage for c in group]
+    chosen: list[int] = []
+    if found:
+        score, vectors = answers.rank(question_text, found, embedder)
+        chosen = answers.choose(score, vectors, found)
+    lines: list[str] = []
+    quoted: set[tuple[int, int]] = set()
+    for n, i in enumerate(chosen):
+        lead = found[i]
+        group = answers.with_context(lead, per_passage[lead.passage]) if n == 0 else [lead]
+        group = [c for c in group if (c.passage, c.order) not in quoted]
+        if not group:
+            continue
+        quoted.update((c.passage, c.order) for c in group)
+        text = answers.joined(group, inp.passages[lead.passage])
+        label = "Your material says" if not lines else "It also says"
+        lines.append(f"{label}: “{text}” {cite.mark(lead.passage)}")
+    if lines:
         question = (
             f"In your own words, how does this connect to {name}, and what would you add "
             "from the rest of the material?"
@@ -236,6 +241,14 @@ def _answer(
         ]
         question = f"What made you wonder about this, and how do you think it relates to {name}?"
     return _reply(lines, question, "own_words", cite)
+
+
+def _about_the_concept(question: str) -> bool:
+    """A question that names nothing but points at the concept ("What is it used for?",
+    "Why does this matter?"); "What is covariance?" names its own subject."""
+    words = nlp.content_words(question)
+    pointing = {"it", "this", "that", "they", "these", "those"} & set(nlp.words(question))
+    return not words or (len(words) < 2 and bool(pointing))
 
 
 # --- the question and the reply ----------------------------------------------------------------
