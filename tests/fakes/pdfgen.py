@@ -20,6 +20,7 @@ class Line:
     text: str
     code: bool = False  # Courier instead of Helvetica
     indent: int = 0  # leading spaces, drawn as space in the monospaced font
+    lead: str = ""  # a code word in Courier at the start of a prose line ("total is …")
 
 
 def prose(text: str) -> list[Line]:
@@ -54,9 +55,12 @@ def _stream(lines: list[Line]) -> bytes:
     ops = ["BT"]
     y = TOP
     for line in lines:
+        x = LEFT + line.indent * SIZE * 0.6  # Courier advances 0.6 em per character
+        if line.lead:
+            ops.append(f"/F2 {SIZE} Tf 1 0 0 1 {x:.1f} {y} Tm ({_escape(line.lead)}) Tj")
+            x += (len(line.lead) + 1) * SIZE * 0.6
         if line.text:
             font = "/F2" if line.code else "/F1"
-            x = LEFT + line.indent * SIZE * 0.6  # Courier advances 0.6 em per character
             ops.append(f"{font} {SIZE} Tf 1 0 0 1 {x:.1f} {y} Tm ({_escape(line.text)}) Tj")
         y -= LEADING
     ops.append("ET")

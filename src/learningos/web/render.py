@@ -36,7 +36,26 @@ def templates() -> Jinja2Templates:
         auto_reload=False,
     )
     env.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["text_blocks"] = text_blocks
     return Jinja2Templates(env=env)
+
+
+def text_blocks(text: str) -> list[tuple[str, str]]:
+    """A message cut at its fence lines (```) into ("text", …) and ("code", …) blocks, so a
+    page shows quoted code as a code block, its indentation intact. An unclosed fence runs
+    to the end."""
+    blocks: list[tuple[str, str]] = []
+    kind, lines = "text", list[str]()
+    for line in (text or "").split("\n"):
+        if line.strip().startswith("```"):
+            if "\n".join(lines).strip():
+                blocks.append((kind, "\n".join(lines).strip("\n")))
+            kind, lines = ("code" if kind == "text" else "text"), list[str]()
+        else:
+            lines.append(line)
+    if "\n".join(lines).strip():
+        blocks.append((kind, "\n".join(lines).strip("\n")))
+    return blocks
 
 
 @lru_cache
