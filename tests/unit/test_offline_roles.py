@@ -106,10 +106,12 @@ def quoted_lines(out: TutorOutput) -> list[str]:
     found = []
     for line in out.text.splitlines():
         match = re.match(
-            r"^(?:- |\d+\. |An example from your material: |Another example: )(.*)$", line
+            r"^(?:- |\d+\. |What it is: |Why it matters: |A worked example from your material: "
+            r"|Another example: |Think about this statement: “|Statement \d: “)(.*)$",
+            line,
         )
         if match:
-            found.append(re.sub(r"\s*\[\d+\]$", "", match.group(1)))
+            found.append(re.sub(r"”?\s*\[\d+\]:?$", "", match.group(1)))
     return found
 
 
