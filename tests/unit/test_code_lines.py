@@ -71,3 +71,13 @@ def test_code_blocks_render_as_pre_with_indentation() -> None:
     )
     assert "<pre" in page and "<code>if x &lt; 1:\n    y = 2</code></pre>" in page
     assert '<p class="whitespace-pre-line break-words text-slate-200">Look:</p>' in page
+
+
+def test_short_outputs_stay_in_their_listing_and_figure_ticks_are_no_code(tmp_path: Path) -> None:
+    page = prose("To look up the probability of a value, use Prob, like this:")
+    page += code(">>> pmf.Prob(2)\n0.4")
+    page += prose("The figure below shows the distribution of the values.")
+    page += [Line("30 35 40 45", code=True)]
+    text = extract_pdf(write_pdf(tmp_path / "ticks.pdf", [page])).pages[0].text
+    assert "```\n>>> pmf.Prob(2)\n0.4\n```" in text
+    assert "\n30 35 40 45" in text and text.count("```") == 2

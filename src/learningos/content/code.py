@@ -12,6 +12,7 @@ the block's leftmost line starts, and each run of them is wrapped in Markdown fe
 from __future__ import annotations
 
 import ctypes
+import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
 from learningos.content.clean import FENCE
 
+_WORDY = re.compile(r"[A-Za-z_]{2}|>>>")
 _UNIFORM = 0.04  # largest spread (relative to the median) of character advances in a listing
 _MIN_CHARS = 3
 
@@ -55,11 +57,18 @@ def code_lines(textpage: pdfium.PdfTextPage) -> list[CodeLine]:
     for (stripped, _, _), font in zip(lines, fonts, strict=True):
         weight[font] += len(stripped)
     body = weight.most_common(1)[0][0]
-    found = []
-    for (stripped, first, last), font in zip(lines, fonts, strict=True):
+    advances: dict[int, float] = {}
+    for n, ((_, first, last), font) in enumerate(zip(lines, fonts, strict=True)):
         if font == body:
             continue  # the page's running text (a book typeset in a typewriter font is prose)
         advance = _uniform_advance(textpage, first, last)
+        if advance is not None:
+            advances[n] = advance
+    # A line too short to measure ("0.4", the output of a prompt) is code when its font is.
+    code_fonts = {fonts[n]: a for n, a in advances.items()}
+    found = []
+    for n, ((stripped, first, _), font) in enumerate(zip(lines, fonts, strict=True)):
+        advance = advances.get(n) or (code_fonts.get(font) if len(stripped) <= _MIN_CHARS else None)
         if advance is not None:
             found.append(CodeLine(stripped, _origin_x(textpage, first), advance))
     return found
@@ -74,6 +83,9 @@ def fence_code(text: str, code: list[CodeLine]) -> str:
     pending = list(code)
 
     def flush() -> None:
+        if run and not any(_WORDY.search(line) for line, _ in run):
+            out.extend(line for line, _ in run)  # figure ticks, table digits: not code
+            run.clear()
         if run:
             left = min(c.x for _, c in run)
             out.append(FENCE)

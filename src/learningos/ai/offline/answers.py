@@ -54,7 +54,7 @@ _LEANS_BACK = re.compile(
     re.I,
 )
 _ASSIGNMENT = re.compile(r"^[\w, .\[\]]+=\s*[\w.]+\(")
-_WHICH = re.compile(r",\s+which (?:is|are|means)\b")
+_WHICH = re.compile(r",\s+which\s+\w+")  # "…, which is / means / maps …"
 _POSSESSIVE = re.compile(r"['’]s\b")
 _SUBORDINATE = re.compile(r"^\s*(?:if|when|once|although|because|while|as|since|unless|to)\b", re.I)
 _FRAGMENT_END = re.compile(r"[;,:]?\s*(?:in other words|as follows|like this|that is)?[;,:]?$")
