@@ -279,8 +279,12 @@ def answers(
 ) -> None:
     """Ingest a PDF and ask the tutor each question as a learner would ("ask your material",
     offline engine); a hit is an expected phrase within the first 80 words of the answer."""
+    from learningos.kit.logging import configure_logging
     from learningos.learning.answer_eval import load_questions, run_answers
 
+    configure_logging(
+        "WARNING", False
+    )  # the job's and the tutor's info lines would bury the figures
     try:
         items = load_questions(questions)
     except ValueError as exc:
