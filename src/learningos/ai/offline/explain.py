@@ -30,6 +30,9 @@ _WHY = re.compile(
     re.I,
 )
 _REDUNDANT = 0.85
+# A key point is at least this share as close to the concept as the closest sentence; a slow
+# pace takes more of the material around it (more, smaller steps).
+_POINT_SHARE = {"slow": 0.35, "normal": 0.5, "fast": 0.5}
 _MIN_RELEVANCE = 0.25  # cosine with the concept below which a listing is about something else
 
 
@@ -112,10 +115,11 @@ def compose(
         out.examples = _examples(target, passages, [], embedder, pace)
         return out
     vectors = sel.embed(embedder, [target] + [s.text for s in sentences])
-    relevance = vectors[1:] @ vectors[0]
+    raw = vectors[1:] @ vectors[0]
     # Retrieval brings neighbouring sections too: sentences of the passages most about the
-    # concept come first.
-    relevance = relevance + _passage_relevance(sentences, relevance)
+    # concept come first, and a point must itself be about the concept.
+    relevance = raw + _passage_relevance(sentences, raw)
+    about = raw >= max(_MIN_RELEVANCE, _POINT_SHARE.get(pace, 0.5) * float(raw.max()))
     lengths = np.array([len(s.text.split()) for s in sentences], dtype=np.float32)
     leaning = np.array([sel.leans_on_context(s.text) for s in sentences], dtype=np.float32)
     # Slower: shorter sentences weigh more (small steps), whatever their centrality.
@@ -138,7 +142,9 @@ def compose(
     for i in sorted(range(len(sentences)), key=lambda i: -score[i]):
         if len(chosen) == _POINTS.get(pace, 3):
             break
-        if sentences[i].text in taken or sel.is_example(sentences[i].text) and pace != "fast":
+        if not about[i] or sentences[i].text in taken:
+            continue
+        if sel.is_example(sentences[i].text) and pace != "fast":
             continue
         if all(float(vectors[1 + i] @ vectors[1 + j]) <= _REDUNDANT for j in chosen):
             chosen.append(i)
