@@ -143,3 +143,16 @@ def test_questions_carry_no_random_phrase(passages: list[Passage], embedder: Loc
         assert "were missing or changed" not in out.question
         for quoted in re.findall(r"“(.+?)”", out.question):
             assert quoted in material(passages) or quoted in LIST_LISTING + TOTAL_LISTING
+
+
+def test_an_answer_that_quotes_a_listings_introduction_shows_the_listing(
+    passages: list[Passage], embedder: LocalEmbedder
+) -> None:
+    out = tutor(
+        TutorInput(
+            concept=LOOPS, passages=passages, question="How do I add up the elements of a list?"
+        ),
+        embedder,
+    )
+    assert out.text.startswith("Your material says: “")
+    assert TOTAL_LISTING.strip("\n") in code_shown(out.text)

@@ -192,6 +192,8 @@ def _answer(
         text = answers.joined(group, inp.passages[lead.passage])
         label = "Your material says" if not lines else "It also says"
         lines.append(f"{label}: “{text}” {cite.mark(lead.passage)}")
+        if n == 0:
+            lines += _listing_after(group, inp)
     if lines:
         question = (
             f"In your own words, how does this connect to {name}, and what would you add "
@@ -204,6 +206,15 @@ def _answer(
         ]
         question = f"What made you wonder about this, and how do you think it relates to {name}?"
     return _reply(lines, question, "own_words", cite)
+
+
+def _listing_after(group: list[answers.Candidate], inp: TutorInput) -> list[str]:
+    """The code listing a quoted sentence introduces ("this function adds up …:"), verbatim."""
+    said = {sel.normalise(c.text) for c in group}
+    for block in explain.code_blocks([inp.passages[group[-1].passage]]):
+        if block.intro and sel.normalise(block.intro) in said:
+            return questions.fenced(block.code)
+    return []
 
 
 def _about_the_concept(question: str) -> bool:
