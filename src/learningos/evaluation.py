@@ -259,3 +259,47 @@ async def _llm_confidences(
             await gateway.aclose()
             await db.dispose()
     return list(confidences), fallbacks
+
+
+@app.command("answers")
+def answers(
+    pdf: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A PDF file.")],
+    questions: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            metavar="QUESTIONS.jsonl",
+            help='JSONL: {"question", "expect": [phrases]}.',
+        ),
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help='Print one JSON object last, with "items".')
+    ] = False,
+) -> None:
+    """Ingest a PDF and ask the tutor each question as a learner would ("ask your material",
+    offline engine); a hit is an expected phrase within the first 80 words of the answer."""
+    from learningos.kit.logging import configure_logging
+    from learningos.learning.answer_eval import load_questions, run_answers
+
+    configure_logging(
+        "WARNING", False
+    )  # the job's and the tutor's info lines would bury the figures
+    try:
+        items = load_questions(questions)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="QUESTIONS.jsonl") from exc
+    if not items:
+        raise typer.BadParameter("the file has no questions", param_hint="QUESTIONS.jsonl")
+    try:
+        result = asyncio.run(run_answers(pdf, items, lambda line: typer.echo(line, err=True)))
+    except ValueError as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(1) from exc
+    rows = [(k, v) for k, v in result.items() if k != "items"]
+    summary = {k: v for k, v in result.items() if k != "items"}
+    full = {
+        **summary,
+        "items": [{"question": i["question"], "answer": i["answer"]} for i in result["items"]],
+    }
+    _print(rows, full if as_json else None)

@@ -29,6 +29,7 @@ def run(args: list[str], tmp_path, stdin: str = "", **env: str) -> subprocess.Co
         ["user"],
         ["user", "create"],
         ["eval", "examiner"],
+        ["eval", "answers"],
     ],  # fmt: skip
 )
 def test_every_command_has_help(command, tmp_path):

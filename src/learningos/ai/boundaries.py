@@ -50,7 +50,12 @@ def enforce_tutor(text: str, fallback_question: str) -> tuple[str, str]:
     Returns (text, question). `fallback_question` must itself be one question."""
     lines: list[list[str]] = []
     questions: list[str] = []
+    inside = False  # within a fenced code listing: kept exactly, indentation and all
     for line in text.replace("\r", "").split("\n"):
+        if line.strip().startswith("```") or inside:
+            inside = inside != line.strip().startswith("```")
+            lines.append([line.rstrip()])
+            continue
         kept = []
         for sentence in _sentences(line):
             if GRADING.search(sentence):

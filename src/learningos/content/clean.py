@@ -15,6 +15,7 @@ from dataclasses import dataclass
 # pdfium marks a hyphen it found at a line end with U+0002 (older builds: U+FFFE); typeset
 # text may carry soft hyphens. All become one internal marker, resolved by `_join_marked`.
 MARK = "\x02"
+FENCE = "```"  # a line of its own around preformatted lines (see content/code.py)
 
 _CHAR_MAP: dict[int, str | None] = {
     **{ord(k): v for k, v in {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl"}.items()},
@@ -46,9 +47,23 @@ def normalize_chars(text: str, *, keep_indent: bool = False) -> str:
         text = text.expandtabs(4)
     # A regex finds the rare odd characters much faster than str.translate walks every one.
     text = _ODD_CHARS.sub(lambda m: _CHAR_MAP[ord(m.group())] or "", text)
-    if not keep_indent:
+    if not keep_indent and FENCE not in text:
         text = _SPACES.sub(" ", text)
-    return "\n".join(_tidy_line(line, keep_indent) for line in text.split("\n"))
+    return _tidy_lines(text.split("\n"), keep_indent)
+
+
+def _tidy_lines(lines: list[str], keep_indent: bool) -> str:
+    """Each line tidied; lines between fences (code, kept so by the PDF reader) keep their
+    indentation whatever `keep_indent` says."""
+    out = []
+    inside = False
+    for line in lines:
+        if line.strip() == FENCE:
+            inside = not inside
+            out.append(FENCE)
+        else:
+            out.append(_tidy_line(line, keep_indent or inside))
+    return "\n".join(out)
 
 
 def _tidy_line(line: str, keep_indent: bool) -> str:
@@ -68,8 +83,7 @@ def clean_pages(raw_pages: list[str], *, keep_indent: bool = False) -> list[str]
 
 
 def _tidy(text: str, keep_indent: bool) -> str:
-    lines = text.replace(MARK, "").split("\n")
-    text = "\n".join(_tidy_line(line, keep_indent) for line in lines)
+    text = _tidy_lines(text.replace(MARK, "").split("\n"), keep_indent)
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n" if keep_indent else None)
 
 
@@ -225,7 +239,8 @@ def _keep_after_head(line: _NumberLine, heads: Counter[str]) -> str | None:
 
 
 def _edge_indices(lines: list[str]) -> tuple[list[int], list[int]]:
-    filled = [i for i, text in enumerate(lines) if text]
+    # A fence opening or closing a listing at a page edge is no running head.
+    filled = [i for i, text in enumerate(lines) if text and text.strip() != FENCE]
     top = filled[:EDGE_LINES]
     bottom = [i for i in reversed(filled[-EDGE_LINES:]) if i not in top]
     return top, bottom

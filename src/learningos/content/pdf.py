@@ -18,6 +18,7 @@ import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
 from learningos.content.clean import MARK, clean_pages, normalize_chars
+from learningos.content.code import code_lines, fence_code
 from learningos.content.document import Document, IngestError, OutlineEntry, Page
 
 _PDFIUM_LOCK = threading.Lock()
@@ -120,7 +121,8 @@ def _read_page(
         try:
             # Bounded text is clipped to the page (no hidden off-page text) and is full
             # Unicode; the range API is only used to line text up with font sizes.
-            return textpage.get_text_bounded(), _heading_hints(textpage)
+            text = fence_code(textpage.get_text_bounded(), code_lines(textpage))
+            return text, _heading_hints(textpage)
         finally:
             textpage.close()
     except pdfium.PdfiumError:
