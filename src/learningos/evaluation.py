@@ -77,6 +77,12 @@ def ingest(
 
 def _plan(title: str, sections: list[Any]) -> int:
     """The offline planner's map of the document; returns its number of concepts."""
+    return len(_offline_map(title, sections).concepts)
+
+
+def _offline_map(title: str, sections: list[Any]) -> Any:
+    """The offline planner's map of segmented sections, given as the app gives them (the
+    stored section titles, without retrieval chunks)."""
     from learningos.ai.inputs import PlannerInput, SectionInput
     from learningos.ai.offline.planner import plan
     from learningos.config import get_settings
@@ -85,7 +91,15 @@ def _plan(title: str, sections: list[Any]) -> int:
     inp = PlannerInput(
         content_title=title,
         sections=[
-            SectionInput(str(i), s.title, s.text, s.level, s.kind, s.page_start, s.page_end)
+            SectionInput(
+                str(i),
+                s.title[:500] or "Untitled section",
+                s.text,
+                s.level,
+                s.kind,
+                s.page_start,
+                s.page_end,
+            )
             for i, s in enumerate(sections)
             if s.kind != "chunk"
         ],
@@ -94,7 +108,54 @@ def _plan(title: str, sections: list[Any]) -> int:
     embedder = LocalEmbedder(
         threads=settings.embedding_threads, precision=settings.embedding_precision
     )
-    return len(plan(inp, embedder).concepts)
+    return plan(inp, embedder)
+
+
+@app.command("map")
+def learning_map(
+    pdf: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A PDF file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object last.")] = False,
+) -> None:
+    """The learning map the offline planner builds from a PDF: each concept's title,
+    description, difficulty and prerequisites, in map order."""
+    from learningos.content.document import IngestError
+    from learningos.content.pdf import extract_pdf
+    from learningos.content.segment import segment
+
+    start = time.perf_counter()
+    try:
+        sections = segment(extract_pdf(pdf, max_pages=100_000))
+        mark = time.perf_counter()
+        planned = _offline_map(pdf.stem, sections)
+    except IngestError as exc:
+        raise typer.BadParameter(exc.message, param_hint="PDF") from exc
+    except ValueError as exc:  # the planner found nothing to plan from
+        raise typer.BadParameter(str(exc), param_hint="PDF") from exc
+    plan_s = time.perf_counter() - mark
+    concepts = [
+        {
+            "title": c.title,
+            "description": c.description,
+            "difficulty": c.difficulty,
+            "prerequisites": c.prerequisites,
+            "pages": [c.page_start, c.page_end],
+        }
+        for c in planned.concepts
+    ]
+    for i, c in enumerate(concepts, 1):
+        first, last = c["pages"]
+        pages = f"pp. {first}-{last}" if first is not None else "no pages"
+        typer.echo(f"{i:>2}. {c['title']}  (level {c['difficulty']}, {pages})")
+        if c["description"]:
+            typer.echo(f"    {c['description']}")
+        if c["prerequisites"]:
+            typer.echo(f"    needs: {'; '.join(c['prerequisites'])}")
+    typer.echo(
+        f"{len(concepts)} concepts, {len(planned.milestones)} milestones; planned in "
+        f"{plan_s:.2f} s ({time.perf_counter() - start:.2f} s with extraction)"
+    )
+    if as_json:
+        typer.echo(json.dumps({"concepts": concepts, "plan_s": round(plan_s, 3)}))
 
 
 async def _embed_and_index(sections: list[Any]) -> dict[str, float]:
