@@ -21,6 +21,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import groupby
 
 import numpy as np
 
@@ -49,6 +50,10 @@ _DEFINITION = re.compile(
     r"|\bheißt\b|\bnennt man\b",
     re.I,
 )
+
+
+_FIRST_PERSON = re.compile(r"\b(?:I|I['’](?:m|ll|ve|d)|my|me|mine)\b")
+_PERSONAL = re.compile(r"\b(?:we|us|our|you|your)\b", re.I)
 
 
 @dataclass
@@ -80,12 +85,12 @@ def plan(inp: PlannerInput, embedder: Embedder) -> PlannerOutput:
     an overview. Raises ValueError when there is nothing to learn from (only front matter,
     or no text)."""
     units, chapters, lexicon = _units(inp, embedder)
-    drafts = [_draft(group) for group in _groups(units)]
+    drafts = [_draft(group) for group in _groups(units, chapters, lexicon)]
     weights = kp.idf([d.grams for d in drafts])
     _describe(drafts, units, chapters, weights, lexicon, inp.content_title)
     _embed_and_pick_phrases(drafts, embedder, lexicon)
     _name(drafts, lexicon, chapters)
-    _link_prerequisites(drafts, units, weights)
+    _link_prerequisites(drafts, weights, lexicon)
     _rate_difficulty(drafts)
     for draft in drafts:
         draft.minutes = _minutes(draft.words, draft.difficulty)
@@ -109,6 +114,7 @@ def _units(
     if not units:
         raise ValueError(st.NOTHING_TO_PLAN)
     chapters = st.assign_chapters(units)
+    _unname_recurring(units)
     target = st.target_count(sum(u.words for u in units))
     if len(st.absorb_tiny([[u] for u in units])) < target:
         units = st.split_untitled(units, target, inp.content_title, embedder, lexicon)
@@ -121,9 +127,36 @@ SHORT_TEXT_WORDS = 3000
 SHORT_TEXT_CONCEPTS = 8
 
 
-def _groups(units: list[Unit]) -> list[list[Unit]]:
+RECURRING_CHAPTERS = 3  # a section title seen in this many chapters is the book's furniture
+
+
+def _unname_recurring(units: list[Unit]) -> None:
+    """Sections that recur under one title in chapter after chapter ("Summary", "Try it
+    yourself", "Debugging") keep their text but never name a concept."""
+    top = min(u.level for u in units)
+    chapters_of: defaultdict[str, set[int]] = defaultdict(set)
+    for unit in units:
+        if unit.level > top and unit.title:
+            chapters_of[st.strip_numbering(unit.title).casefold()].add(unit.chapter)
+    for unit in units:
+        key = st.strip_numbering(unit.title).casefold()
+        if unit.level > top and len(chapters_of.get(key, ())) >= RECURRING_CHAPTERS:
+            unit.title = ""
+
+
+def _groups(units: list[Unit], chapters: list[str | None], lexicon: kp.Lexicon) -> list[list[Unit]]:
+    """Units grouped into concepts: a chapter about one idea is one concept; the sections
+    of other chapters are merged by size and likeness to about the target count."""
     words = sum(u.words for u in units)
-    groups = st.absorb_tiny([[u] for u in units])
+    top = min(u.level for u in units)
+    groups: list[list[Unit]] = []
+    for _, run in groupby(units, key=lambda u: u.chapter):
+        members = list(run)
+        if st.one_idea(chapters[members[0].chapter], members, lexicon, top):
+            groups.append(members)
+        else:
+            groups.extend([u] for u in members)
+    groups = st.absorb_tiny(groups)
     target = st.target_count(words)
     if words < SHORT_TEXT_WORDS:
         target = max(target, min(len(groups), SHORT_TEXT_CONCEPTS))
@@ -152,8 +185,11 @@ def _describe(
     counting."""
     chapter_sizes = Counter(u.chapter for u in units)
     per_concept = max(MIN_CANDIDATES, min(MAX_CANDIDATES, PHRASE_BUDGET // len(drafts)))
-    for draft in drafts:
-        draft.title = _structural_title(draft, content_title, chapters, chapter_sizes, weights)
+    parts = _part_titles(drafts, chapters, lexicon, min(u.level for u in units))
+    for index, draft in enumerate(drafts):
+        draft.title = parts.get(index) or _structural_title(
+            draft, content_title, chapters, chapter_sizes, weights
+        )
         content_words = sum(n for g, n in draft.grams.items() if len(g) == 1)
         draft.candidates = lexicon.candidates(draft.grams, weights, content_words, per_concept)
         draft.description = _description(
@@ -163,6 +199,42 @@ def _describe(
         if len(digest.split()) < 8:  # no prose to speak of: its best phrases instead
             digest += " " + ", ".join(lexicon.surface(g) for g, _ in draft.candidates[:8])
         draft.digest = " ".join(digest.split()[:DIGEST_WORDS])
+
+
+def _part_titles(
+    drafts: list[Draft], chapters: list[str | None], lexicon: kp.Lexicon, top: int
+) -> dict[int, str]:
+    """Concepts named after an idea their chapter's title names, when the chapter is cut into
+    several: in "Conditionals and recursion", the concept holding "Conditional execution" and
+    "Chained conditionals" is "Conditionals", the one holding "Recursion" is "Recursion". A
+    part names the concept whose sections name it (one section titled just so, or two) with
+    the most words; each part names one concept at most."""
+    by_chapter: defaultdict[int, list[int]] = defaultdict(list)
+    for index, draft in enumerate(drafts):
+        if all(u.chapter == draft.chapter for u in draft.units):
+            by_chapter[draft.chapter].append(index)
+    result: dict[int, str] = {}
+    for chapter, indexes in by_chapter.items():
+        title = chapters[chapter]
+        if len(indexes) < 2 or not title or not st.meaningful_title(title):
+            continue
+        for part in st.title_parts(title):
+            if not st.meaningful_title(part):
+                continue
+            best, best_words = -1, 0
+            for index in indexes:
+                matched = [
+                    u
+                    for u in drafts[index].units
+                    if u.level > top and u.title and st.names_phrase(lexicon, u.title, part)
+                ]
+                exact = any(len(st.phrase_stems(lexicon, u.title)) == 1 for u in matched)
+                words = sum(u.words for u in matched)
+                if (exact or len(matched) >= 2) and words > best_words:
+                    best, best_words = index, words
+            if best >= 0 and best not in result:
+                result[best] = kp.sentence_case(part)
+    return result
 
 
 def _structural_title(
@@ -239,26 +311,50 @@ def _central_sentences(
     profile = {g[0]: n * weights.get(g, 1.0) for g, n in draft.grams.items() if len(g) == 1}
     norm = math.sqrt(sum(v * v for v in profile.values())) or 1.0
     sentences = list(dict.fromkeys(s for u in draft.units for s in u.sentences))
+    headings = [st.strip_numbering(u.title) for u in draft.units if u.title]
     for strict in (True, False):
         scored = [
             (_centrality(s, position, profile, norm, lexicon) * _names(s, named, lexicon),
              position, s)
             for position, s in enumerate(sentences)
-            if kp.is_description_sentence(s, strict=strict)
+            if kp.is_description_sentence(s, strict=strict) and not _runs_into(s, headings)
         ]  # fmt: skip
         scored = [item for item in scored if item[0] > 0]
+        # A textbook defines a term where it brings it in: the first definition counts most.
+        first = next((i for i, (_, _, s) in enumerate(scored) if _defines(s, named, lexicon)), -1)
+        if first >= 0:
+            score, position, sentence = scored[first]
+            scored[first] = (score * 1.4, position, sentence)
         if scored:
             scored.sort(key=lambda item: (-item[0], item[1]))
             return [(s, position) for _, position, s in scored]
     return []
 
 
+def _runs_into(sentence: str, headings: list[str]) -> bool:
+    """A heading the text extraction ran into the sentence ("Variables, expressions and
+    statements One of the most …")."""
+    return any(
+        len(h) > 3 and re.match(re.escape(h) + r"\s+[A-Z]", sentence) is not None for h in headings
+    )
+
+
 def _names(sentence: str, named: set[str], lexicon: kp.Lexicon) -> float:
-    """A bonus for a sentence that uses the words of the concept's title."""
+    """A bonus for a sentence that uses the words of the concept's title, a bigger one for a
+    sentence that defines it ("A histogram is a graph that …")."""
     if not named:
         return 1.0
     words = {kp.word_key(w) for run in lexicon.runs(sentence) for w in run}
-    return 1.0 + 0.8 * len(named & words) / len(named)
+    share = len(named & words) / len(named)
+    return (1.0 + 0.8 * share) * (2.0 if _defines(sentence, named, lexicon) else 1.0)
+
+
+def _defines(sentence: str, named: set[str], lexicon: kp.Lexicon) -> bool:
+    """Whether a sentence defines the concept: a definition naming most of its title."""
+    if not named or not _DEFINITION.search(sentence) or _FIRST_PERSON.search(sentence):
+        return False
+    words = {kp.word_key(w) for run in lexicon.runs(sentence) for w in run}
+    return len(named & words) >= 0.5 * len(named)
 
 
 def _centrality(
@@ -273,21 +369,28 @@ def _centrality(
     if re.search(r"\d", sentence):  # a figure from an example, not the idea itself
         score *= 0.8
     if kp.has_identifier(sentence):  # about the code rather than the idea
+        score *= 0.4
+    if _FIRST_PERSON.search(sentence):  # the author narrating ("I compute …")
+        score *= 0.3
+    elif _PERSONAL.search(sentence):  # a walk-through ("we can …"), seldom a definition
         score *= 0.7
     return score * (1.0 + 0.15 / (1 + position / 5))
 
 
+DESCRIPTION_CHARS = 320
+
+
 def _description(ranked: list[tuple[str, int]]) -> str:
-    """One to three of the most central sentences, in reading order, within 400 characters."""
-    chosen: list[tuple[str, int]] = []
-    length = 0
-    for sentence, position in ranked[:6]:
-        if len(chosen) == 3:
+    """The most central sentence (a definition of the concept when the text gives one) and,
+    when it fits, the next most central, in reading order: one or two sentences."""
+    if not ranked:
+        return ""
+    first = ranked[0]
+    chosen = [first]
+    for sentence, position in ranked[1:4]:
+        if len(first[0]) + len(sentence) + 1 <= DESCRIPTION_CHARS:
+            chosen.append((sentence, position))
             break
-        if length + len(sentence) + 1 > 400:
-            continue
-        chosen.append((sentence, position))
-        length += len(sentence) + 1
     return " ".join(s for s, _ in sorted(chosen, key=lambda item: item[1]))
 
 
@@ -319,16 +422,24 @@ def _name(drafts: list[Draft], lexicon: kp.Lexicon, chapters: list[str | None]) 
     """Give every concept a title, unique in the map: its section title when that names it,
     else its best key phrase not taken yet; a repeated section title gets its chapter's name
     (or a key phrase) added."""
-    taken = {d.title.casefold() for d in drafts}
+    taken = {_title_key(d.title, lexicon) for d in drafts}
     for draft in drafts:
         if not draft.title:
             draft.title = _phrase_title(draft, lexicon, taken)
-            taken.add(draft.title.casefold())
+            taken.add(_title_key(draft.title, lexicon))
     seen: set[str] = set()
     for draft in drafts:
-        if draft.title.casefold() in seen:
+        if _title_key(draft.title, lexicon) in seen:
             draft.title = _disambiguate(draft, lexicon, chapters, seen)
+        seen.add(_title_key(draft.title, lexicon))
         seen.add(draft.title.casefold())
+
+
+def _title_key(title: str, lexicon: kp.Lexicon) -> str:
+    """Titles that name the same idea have one key: "The normal distribution" and "Normal
+    distributions" (their content words' stems, in order)."""
+    stems = [kp.word_key(w) for run in lexicon.runs(title) for w in run]
+    return " ".join(stems) if stems else title.casefold()
 
 
 def _phrase_title(draft: Draft, lexicon: kp.Lexicon, taken: set[str]) -> str:
@@ -336,7 +447,7 @@ def _phrase_title(draft: Draft, lexicon: kp.Lexicon, taken: set[str]) -> str:
     grams = draft.key_phrases + [g for g, _ in draft.candidates]
     phrases = [kp.sentence_case(lexicon.surface(g)) for g in grams]
     for phrase in phrases:
-        if phrase.casefold() not in taken:
+        if _title_key(phrase, lexicon) not in taken:
             return phrase
     if phrases:
         return phrases[0]
@@ -367,32 +478,97 @@ def _disambiguate(
 # --- prerequisites --------------------------------------------------------------------------
 
 
-def _link_prerequisites(drafts: list[Draft], units: list[Unit], weights: dict[Gram, float]) -> None:
-    """B needs A when B's key terms were first explained in A: the first unit, in reading
-    order, that uses the term at least twice or names it in its title. At most three, those
-    that introduced the most (and most specific) of B's terms."""
-    owner = {id(u): i for i, d in enumerate(drafts) for u in d.units}
-    introduced_in: dict[Gram, int] = {}
+GENERIC_SHARE = 0.4  # a term used by more of the concepts than this ties none of them
+USES = 3  # occurrences that make a use substantive (fewer when the description uses it)
+_INTRODUCES = re.compile(
+    r"\b(?:called|known as|named|termed|refer(?:s|red)? to as|heißt|nennt man)\s+(?:an?\s+|the\s+)?"
+    r"[“\"‘']?([^\W\d_][\w\-’' ]{1,60})",
+    re.I,
+)
+_DEFINES = re.compile(
+    r"^(?:(?:an?|the)\s+)?([^\W\d_][\w\-’' ]{1,50}?)(?:\s+\([^)]{1,20}\))?,?\s+"
+    r"(?:is|are)\s+(?:an?|the|called|defined)\b",
+    re.I,
+)
+
+
+def _link_prerequisites(
+    drafts: list[Draft], weights: dict[Gram, float], lexicon: kp.Lexicon
+) -> None:
+    """B needs A when B's material keeps using a term A introduced: a term of A's title or
+    one A defines ("… is called the standard deviation"), not in substantive use before A.
+    Terms most concepts use ("value", "data") tie nothing. At most three, those B leans on
+    most; a link another implies (B needs A and C, and C needs A) is left out."""
+    n = len(drafts)
+    used_by = Counter(g for d in drafts for g, count in d.grams.items() if count >= 2)
+    introduced: dict[Gram, int] = {}
     for index, draft in enumerate(drafts):
-        terms = sorted(draft.relevance, key=lambda g: (-draft.relevance[g], g))[:KEY_TERMS]
+        for term in _introduced_terms(draft, lexicon):
+            # A single word spreads wider than a phrase before it is a term of the book's.
+            share = GENERIC_SHARE if len(term) > 1 else GENERIC_SHARE * 0.75
+            if term in introduced or used_by[term] > max(3, share * n):
+                continue
+            if any(drafts[i].grams.get(term, 0) >= USES for i in range(index)):
+                continue  # in use before this concept: not introduced here
+            introduced[term] = index
+    needs: list[set[int]] = []
+    for index, draft in enumerate(drafts):
+        described = draft.description.lower()
         votes: defaultdict[int, float] = defaultdict(float)
-        for term in terms:
-            if term not in introduced_in:
-                introduced_in[term] = _first_use(term, units, owner)
-            source = introduced_in[term]
-            if 0 <= source < index:
-                votes[source] += max(draft.relevance[term], 0.0) * weights.get(term, 1.0)
+        for term, source in introduced.items():
+            if source >= index:
+                continue
+            count = draft.grams.get(term, 0)
+            in_description = f" {' '.join(term)} " in _stemmed(described, lexicon)
+            if count >= USES or (in_description and count >= 2):
+                votes[source] += math.log1p(count) * weights.get(term, 1.0) * len(term)
         ranked = sorted(votes, key=lambda i: (-votes[i], -i))
-        draft.prerequisites = [i for i in ranked[:MAX_PREREQUISITES] if votes[i] > 0]
+        implied = {a for i in ranked for a in _ancestors(i, needs)}
+        draft.prerequisites = [i for i in ranked if i not in implied][:MAX_PREREQUISITES]
+        needs.append(set(draft.prerequisites))
         draft.depth = 1 + max((drafts[i].depth for i in draft.prerequisites), default=-1)
 
 
-def _first_use(term: Gram, units: list[Unit], owner: dict[int, int]) -> int:
-    """Index of the concept holding the first substantive use of a term (-1: none)."""
-    for unit in units:
-        if unit.grams.get(term, 0) >= 2 or term in unit.title_grams:
-            return owner.get(id(unit), -1)
-    return -1
+def _introduced_terms(draft: Draft, lexicon: kp.Lexicon) -> set[Gram]:
+    """The terms a concept brings in: its title's (whole, and each idea it joins) and the
+    ones its sentences define, as counted in its text."""
+    # Phrases among its best candidates; single words only among its key phrases.
+    own = {g for g, _ in draft.candidates[:12] if len(g) > 1} | set(draft.key_phrases)
+    terms = {g for g in map(lambda p: _lead_gram(p, lexicon), st.title_parts(draft.title)) if g}
+    whole = _lead_gram(draft.title, lexicon)
+    if whole:
+        terms.add(whole)
+    for sentence in (s for u in draft.units for s in u.sentences):
+        for pattern in (_INTRODUCES, _DEFINES):
+            match = pattern.search(sentence)
+            gram = _lead_gram(match.group(1), lexicon) if match else None
+            if gram in own:  # a term the concept dwells on, not any word defined in passing
+                terms.add(gram)
+    return {t for t in terms if draft.grams.get(t, 0) >= USES}
+
+
+def _lead_gram(phrase: str, lexicon: kp.Lexicon) -> Gram | None:
+    """The first run of content words of a phrase, as a gram of at most three stems."""
+    runs = lexicon.runs(phrase)
+    return tuple(kp.word_key(w) for w in runs[0][: kp.MAX_GRAM]) if runs else None
+
+
+def _stemmed(text: str, lexicon: kp.Lexicon) -> str:
+    """The text's runs of content words as stems, padded: " kernel densiti | estim "."""
+    runs = lexicon.runs(text)
+    return " " + " | ".join(" ".join(kp.word_key(w) for w in run) for run in runs) + " "
+
+
+def _ancestors(index: int, needs: list[set[int]]) -> set[int]:
+    """Every concept `index` needs, directly or through others."""
+    seen: set[int] = set()
+    stack = list(needs[index])
+    while stack:
+        i = stack.pop()
+        if i not in seen:
+            seen.add(i)
+            stack.extend(needs[i])
+    return seen
 
 
 def _check_order(concepts: list[PlannedConcept]) -> None:
