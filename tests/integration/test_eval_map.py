@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.evaldata import PDFS
+from tests.evaldata import PDFS, ROOT
 from tests.integration.test_cli import run
 
 OUTLINE = PDFS / "009-pdflatex-geotopo_GeoTopo-komprimiert.pdf"
@@ -37,3 +37,15 @@ def test_eval_map_of_a_file_that_is_no_pdf_is_a_clear_error(tmp_path):
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert "PDF" in result.stderr
+
+
+def test_eval_map_reads_a_markdown_book_and_counts_what_reads_badly(tmp_path):
+    book = ROOT / "tests" / "data" / "texts" / "programming_book.md"
+    result = run(["eval", "map", str(book), "--json"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    checks = data["checks"]
+    assert checks["concepts"] == len(data["concepts"]) >= 5
+    assert checks["boilerplate_titles"] == checks["duplicate_titles"] == 0
+    assert checks["numbered_titles"] == checks["descriptions_over_two_sentences"] == 0
+    assert "boilerplate titles: 0" in result.stdout

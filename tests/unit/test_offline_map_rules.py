@@ -15,6 +15,7 @@ import pytest
 from learningos.ai.offline import keyphrases as kp
 from learningos.ai.offline import nlp
 from learningos.ai.offline import structure as st
+from learningos.ai.offline.map_checks import map_checks
 from learningos.ai.schemas import PlannedConcept
 from learningos.content.text import extract_text
 from learningos.retrieval.embeddings import LocalEmbedder
@@ -199,3 +200,27 @@ def test_title_parts_and_acronyms() -> None:
     assert st.names_phrase(lexicon, "Plotting PMFs", "Probability mass functions")
     assert st.names_phrase(lexicon, "List slices", "Lists")
     assert not st.names_phrase(lexicon, "Aliasing", "Lists")
+
+
+def test_map_checks_count_what_reads_badly() -> None:
+    def concept(title: str, description: str = "", needs: list[str] | None = None) -> dict:
+        return {"title": title, "description": description, "prerequisites": needs or []}
+
+    checks = map_checks(
+        [
+            concept("Recursion", "Recursion is a function calling itself.", []),
+            concept("Debugging", "In this code, x is one. It fails."),
+            concept("5.12 Debugging", "A. B. C."),
+            concept("Tuples", "A tuple is immutable.", ["Recursion"]),
+            concept("The tuple", "Chapter2 Tuples One of the most useful types."),
+        ]
+    )
+    assert checks == {
+        "concepts": 5,
+        "boilerplate_titles": 2,
+        "duplicate_titles": 2,
+        "numbered_titles": 1,
+        "descriptions_over_two_sentences": 1,
+        "dangling_descriptions": 2,
+        "with_prerequisites": 1,
+    }
