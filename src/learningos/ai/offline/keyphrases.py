@@ -110,7 +110,8 @@ _BAD_OPENING = re.compile(
     r"the next|the previous|the same|the other|the rest|one more|another |after |once |at this"
     r"|at that|to (?:see|do|get|test|compute|make|find|check|run|demonstrate|answer) |even |"
     r"still |both |each of |for (?:this|that|these|each|instance) |with (?:this|that) |using "
-    r"|where |which |while |whereas |because |given )",
+    r"|where |which |while |whereas |because |one (?:choice|option|way|alternative) "
+    r"|the (?:first|second|third|final) step|if (?:all )?we )",
     re.I,
 )
 # References a sentence needs its surroundings for: "this code", "the function above".
@@ -119,7 +120,7 @@ _DANGLING = re.compile(
     r"examples?|functions?|programs?|figures?|methods?|sections?|chapters?|outputs?|results?|"
     r"lines?|loops?|versions?|steps?|calls?|scripts?|snippets?|listings?|exercises?|cells?)\b"
     r"|\b(?:above|below|as follows|the following)\b|\bas we (?:saw|have seen)\b"
-    r"|\b(?:this|that) (?:kind|sort|type|way)\b|\blike (?:this|that)\b"
+    r"|\b(?:this|these|those) [^\W\d_]|\bthat (?:kind|sort|type|way)\b|\blike (?:this|that)\b"
     r"|\bthe (?:first |second |last |next )?(?:loop|code|line|output|script|listing)\b",
     re.I,
 )
@@ -128,6 +129,7 @@ _HEADING_ARTIFACT = re.compile(
     r"\b(?:chapter|section|part|kapitel|page|p\.)\s*\d|\b\d{1,2}\.\d{1,2}\.?\s+[A-Z]", re.I
 )
 _PAIRS = (("(", ")"), ("[", "]"), ("“", "”"))
+_VARIABLE = re.compile(r"(?<![\w'’.-])[b-zB-HJ-Z](?![\w'’-])")
 # Function calls, file names, dotted names, a new sentence opening in lower case (an
 # identifier: "means is the list of estimates"), web addresses.
 _CODE_IN_PROSE = re.compile(r"\w\(|[A-Za-z]\.[A-Za-z]{2,}|\.\s+[a-z]|https?:|www\.")
@@ -233,6 +235,8 @@ def is_description_sentence(sentence: str, *, strict: bool = True) -> bool:
     if _MATH.search(sentence) or letters < 0.82 * len(visible):
         return False
     if re.search(r"\d", sentence):  # a figure from a worked example, not the idea itself
+        return False
+    if _VARIABLE.search(sentence):  # "the distribution of Z", "x is any value"
         return False
     # Letters standing for values ("x", "n"), not the articles "a" and "I".
     singles = sum(1 for w in sentence.split() if len(w.strip(".,;:()")) == 1 and w not in "aAI")

@@ -274,7 +274,7 @@ def _best_title(
     if len(titled) == 2 and min(u.words for u in titled) >= 0.35 * total:
         first, second = (st.strip_numbering(u.title) for u in titled)
         if len(first) + len(second) <= 44 and not _share_words(first, second):
-            return f"{first} and {second}"
+            return f"{first} and {_mid_title(second)}"
     # The first section on a topic usually introduces it; the next ones elaborate.
     scores = [
         _title_weight(u, counts, weights) * (0.5 + u.words / total) * (1.5 if i == 0 else 1.0)
@@ -282,6 +282,15 @@ def _best_title(
     ]
     best = max(range(len(titled)), key=lambda i: (scores[i], -i))
     return st.strip_numbering(titled[best].title)
+
+
+def _mid_title(title: str) -> str:
+    """A title joined after another: "Percentiles" → "percentiles", but "Kaplan-Meier
+    estimation", "PMFs" and "Pearson’s correlation" keep their capitals."""
+    word = title.split()[0] if title else ""
+    if not word[:1].isupper() or not word[1:].islower() or "-" in word or "’" in word:
+        return title
+    return title[0].lower() + title[1:]
 
 
 def _title_weight(unit: Unit, counts: Counter[Gram], weights: dict[Gram, float]) -> float:
@@ -299,15 +308,16 @@ def _share_words(a: str, b: str) -> bool:
 
 def _central_sentences(
     draft: Draft, weights: dict[Gram, float], lexicon: kp.Lexicon, title: str = ""
-) -> list[tuple[str, int]]:
-    """The concept's description-worthy sentences with their positions, most central first.
+) -> list[tuple[str, int, float]]:
+    """The concept's description-worthy sentences with their positions and scores, most
+    central first.
 
     Centrality is the cosine of a sentence's words to the concept's TF-IDF profile, with a
     bonus for definitions and for coming early (a textbook defines a term where it brings it
     in) and for naming the concept's title (a concept that absorbed a short neighbouring
     section is still described by its own sentences). Plain-prose sentences first; a
     mathematical text may have none, and then sentences with a symbol or two are taken."""
-    named = {kp.word_key(w) for run in lexicon.runs(title) for w in run}
+    named = _Named.of(title, lexicon)
     profile = {g[0]: n * weights.get(g, 1.0) for g, n in draft.grams.items() if len(g) == 1}
     norm = math.sqrt(sum(v * v for v in profile.values())) or 1.0
     sentences = list(dict.fromkeys(s for u in draft.units for s in u.sentences))
@@ -327,7 +337,7 @@ def _central_sentences(
             scored[first] = (score * 1.4, position, sentence)
         if scored:
             scored.sort(key=lambda item: (-item[0], item[1]))
-            return [(s, position) for _, position, s in scored]
+            return [(s, position, score) for score, position, s in scored]
     return []
 
 
@@ -339,22 +349,44 @@ def _runs_into(sentence: str, headings: list[str]) -> bool:
     )
 
 
-def _names(sentence: str, named: set[str], lexicon: kp.Lexicon) -> float:
+@dataclass(frozen=True)
+class _Named:
+    """How a concept's title shows in a sentence: its words' stems, and its acronym."""
+
+    stems: frozenset[str]
+    acronym: str
+
+    @classmethod
+    def of(cls, title: str, lexicon: kp.Lexicon) -> _Named:
+        words = [w for run in lexicon.runs(title) for w in run]
+        acronym = "".join(w[0] for w in words).lower() if len(words) >= 2 else ""
+        return cls(frozenset(kp.word_key(w) for w in words), acronym)
+
+    def share(self, sentence: str, lexicon: kp.Lexicon) -> float:
+        """The share of the title's words a sentence uses; all of them when it uses the
+        title's acronym ("CDF" for "Cumulative distribution functions")."""
+        if not self.stems:
+            return 0.0
+        if self.acronym and re.search(rf"\b{self.acronym}s?\b", sentence, re.I):
+            return 1.0
+        words = {kp.word_key(w) for run in lexicon.runs(sentence) for w in run}
+        return len(self.stems & words) / len(self.stems)
+
+
+def _names(sentence: str, named: _Named, lexicon: kp.Lexicon) -> float:
     """A bonus for a sentence that uses the words of the concept's title, a bigger one for a
     sentence that defines it ("A histogram is a graph that …")."""
-    if not named:
+    if not named.stems:
         return 1.0
-    words = {kp.word_key(w) for run in lexicon.runs(sentence) for w in run}
-    share = len(named & words) / len(named)
+    share = named.share(sentence, lexicon)
     return (1.0 + 0.8 * share) * (2.0 if _defines(sentence, named, lexicon) else 1.0)
 
 
-def _defines(sentence: str, named: set[str], lexicon: kp.Lexicon) -> bool:
+def _defines(sentence: str, named: _Named, lexicon: kp.Lexicon) -> bool:
     """Whether a sentence defines the concept: a definition naming most of its title."""
-    if not named or not _DEFINITION.search(sentence) or _FIRST_PERSON.search(sentence):
+    if not named.stems or not _DEFINITION.search(sentence) or _FIRST_PERSON.search(sentence):
         return False
-    words = {kp.word_key(w) for run in lexicon.runs(sentence) for w in run}
-    return len(named & words) >= 0.5 * len(named)
+    return named.share(sentence, lexicon) >= 0.5
 
 
 def _centrality(
@@ -378,18 +410,22 @@ def _centrality(
 
 
 DESCRIPTION_CHARS = 320
+SECOND_SENTENCE = 0.6  # of the first sentence's score, for a second one to be worth reading
 
 
-def _description(ranked: list[tuple[str, int]]) -> str:
+def _description(ranked: list[tuple[str, int, float]]) -> str:
     """The most central sentence (a definition of the concept when the text gives one) and,
-    when it fits, the next most central, in reading order: one or two sentences."""
+    when it fits and says nearly as much, the next most central, in reading order: one or
+    two sentences."""
     if not ranked:
         return ""
-    first = ranked[0]
-    chosen = [first]
-    for sentence, position in ranked[1:4]:
-        if len(first[0]) + len(sentence) + 1 <= DESCRIPTION_CHARS:
-            chosen.append((sentence, position))
+    first, position, score = ranked[0]
+    chosen = [(first, position)]
+    for sentence, other, value in ranked[1:4]:
+        if value < SECOND_SENTENCE * score:
+            break
+        if len(first) + len(sentence) + 1 <= DESCRIPTION_CHARS:
+            chosen.append((sentence, other))
             break
     return " ".join(s for s, _ in sorted(chosen, key=lambda item: item[1]))
 
