@@ -163,6 +163,8 @@ def test_the_demo_course_keeps_a_concept_per_section(demo: Case) -> None:
     headings = [s.title for s in demo.inp.sections if s.level == 2]
     assert [c.title for c in demo.out.concepts] == headings
     assert len(demo.out.milestones) == 3
+    # Retrieval practice keeps using "retrieval", which the first section's title brings in.
+    assert "Encoding, storage and retrieval" in by_title(demo)["Retrieval practice"].prerequisites
 
 
 # --- small tools ----------------------------------------------------------------------------

@@ -516,6 +516,8 @@ def _disambiguate(
 
 GENERIC_SHARE = 0.4  # a term used by more of the concepts than this ties none of them
 USES = 3  # occurrences that make a use substantive (fewer when the description uses it)
+SHORT_CONCEPT_WORDS = 600
+SMALL_MAP_USES = 4  # in a map of a few concepts, a term may be used by this many and still tie
 _INTRODUCES = re.compile(
     r"\b(?:called|known as|named|termed|refer(?:s|red)? to as|heißt|nennt man)\s+(?:an?\s+|the\s+)?"
     r"[“\"‘']?([^\W\d_][\w\-’' ]{1,60})",
@@ -542,9 +544,9 @@ def _link_prerequisites(
         for term in _introduced_terms(draft, lexicon):
             # A single word spreads wider than a phrase before it is a term of the book's.
             share = GENERIC_SHARE if len(term) > 1 else GENERIC_SHARE * 0.75
-            if term in introduced or used_by[term] > max(3, share * n):
+            if term in introduced or used_by[term] > max(SMALL_MAP_USES, share * n):
                 continue
-            if any(drafts[i].grams.get(term, 0) >= USES for i in range(index)):
+            if any(drafts[i].grams.get(term, 0) >= _uses(drafts[i]) for i in range(index)):
                 continue  # in use before this concept: not introduced here
             introduced[term] = index
     needs: list[set[int]] = []
@@ -556,7 +558,7 @@ def _link_prerequisites(
                 continue
             count = draft.grams.get(term, 0)
             in_description = f" {' '.join(term)} " in _stemmed(described, lexicon)
-            if count >= USES or (in_description and count >= 2):
+            if count >= _uses(draft) or (in_description and count >= 2):
                 votes[source] += math.log1p(count) * weights.get(term, 1.0) * len(term)
         ranked = sorted(votes, key=lambda i: (-votes[i], -i))
         implied = {a for i in ranked for a in _ancestors(i, needs)}
@@ -570,17 +572,21 @@ def _introduced_terms(draft: Draft, lexicon: kp.Lexicon) -> set[Gram]:
     ones its sentences define, as counted in its text."""
     # Phrases among its best candidates; single words only among its key phrases.
     own = {g for g, _ in draft.candidates[:12] if len(g) > 1} | set(draft.key_phrases)
-    terms = {g for g in map(lambda p: _lead_gram(p, lexicon), st.title_parts(draft.title)) if g}
-    whole = _lead_gram(draft.title, lexicon)
-    if whole:
-        terms.add(whole)
+    named = [_lead_gram(p, lexicon) for p in [draft.title, *st.title_parts(draft.title)]]
+    titled = {g for g in named if g and draft.grams.get(g, 0) >= 1}
+    defined: set[Gram] = set()
     for sentence in (s for u in draft.units for s in u.sentences):
         for pattern in (_INTRODUCES, _DEFINES):
             match = pattern.search(sentence)
             gram = _lead_gram(match.group(1), lexicon) if match else None
             if gram in own:  # a term the concept dwells on, not any word defined in passing
-                terms.add(gram)
-    return {t for t in terms if draft.grams.get(t, 0) >= USES}
+                defined.add(gram)
+    return titled | {t for t in defined if draft.grams.get(t, 0) >= _uses(draft)}
+
+
+def _uses(draft: Draft) -> int:
+    """Occurrences that make a use substantive: fewer in a short concept."""
+    return USES if draft.words >= SHORT_CONCEPT_WORDS else USES - 1
 
 
 def _lead_gram(phrase: str, lexicon: kp.Lexicon) -> Gram | None:
