@@ -6,6 +6,7 @@ import json
 
 from tests.evaldata import PDFS, ROOT
 from tests.integration.test_cli import run
+from tests.pdfwriter import markdown_to_pdf
 
 OUTLINE = PDFS / "009-pdflatex-geotopo_GeoTopo-komprimiert.pdf"
 
@@ -49,3 +50,16 @@ def test_eval_map_reads_a_markdown_book_and_counts_what_reads_badly(tmp_path):
     assert checks["boilerplate_titles"] == checks["duplicate_titles"] == 0
     assert checks["numbered_titles"] == checks["descriptions_over_two_sentences"] == 0
     assert "boilerplate titles: 0" in result.stdout
+
+
+def test_eval_map_of_a_textbook_pdf_gives_its_ideas_not_its_furniture(tmp_path):
+    book = ROOT / "tests" / "data" / "texts" / "programming_book.md"
+    pdf = markdown_to_pdf(book.read_text(), tmp_path / "book.pdf")
+    result = run(["eval", "map", str(pdf), "--json"], tmp_path / "data")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    titles = [c["title"] for c in data["concepts"]]
+    assert {"Conditionals", "Recursion", "Lists", "Tuples", "Inheritance"} <= set(titles), titles
+    assert data["checks"]["boilerplate_titles"] == data["checks"]["numbered_titles"] == 0
+    tuples = next(c for c in data["concepts"] if c["title"] == "Tuples")
+    assert "Lists" in tuples["prerequisites"]
