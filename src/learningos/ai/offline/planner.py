@@ -2,14 +2,19 @@
 
 1. Units and concepts from the document's structure (see `structure`): about 40 concepts
    for a 300-page book, a few for a note; a text without headings is cut into topical parts.
+   The book's furniture (Debugging, Glossary, Exercises, Contributors …) is left out and
+   names nothing, nor do case studies or titles recurring chapter after chapter; a chapter
+   about one idea ("Lists") is one concept; a chapter cut into several names them after the
+   ideas its title joins ("Conditionals and recursion").
 2. For each concept, cheaply (see `keyphrases`): TF-IDF phrase candidates and its most
-   central sentences, which make its description.
+   central sentences; its description is one or two of them, its first definition first.
 3. One batched embedding call: a short digest of each concept (title and description) and
    every distinct candidate phrase; key phrases are chosen KeyBERT-style (cosine to the
    digest, then MMR for diversity). A concept without a real section title is named after
    its best key phrase.
-4. Prerequisites from where each key term is first used substantively; difficulty from
-   readability, term density and depth; minutes from length; milestones by chapter or time.
+4. Prerequisites from the terms an earlier concept introduced (its title's, or one it
+   defines) that a concept keeps using; difficulty from readability, term density and depth;
+   minutes from length; milestones by chapter or time.
 
 Blocking CPU work (the embedding model runs here): call it from a worker thread. The same
 input gives the same map.
@@ -18,7 +23,6 @@ input gives the same map.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -28,15 +32,15 @@ import numpy as np
 from learningos.ai.inputs import PlannerInput
 from learningos.ai.offline import keyphrases as kp
 from learningos.ai.offline import structure as st
+from learningos.ai.offline.descriptions import describe
 from learningos.ai.offline.keyphrases import Gram
+from learningos.ai.offline.prerequisites import link_prerequisites
 from learningos.ai.offline.structure import Unit
 from learningos.ai.schemas import Milestone, PlannedConcept, PlannerOutput
 from learningos.retrieval.embeddings import Embedder
 
 MAX_MILESTONES = 8
 KEY_PHRASES = 5
-KEY_TERMS = 8  # a concept's terms looked up for prerequisites: its best candidates
-MAX_PREREQUISITES = 3
 DIGEST_WORDS = 32  # words of title and description embedded per concept
 # Phrases embedded: about 450 for a whole map (many are shared by several concepts), at
 # least 12 and at most 40 for each concept. With the digests that is about 2 s of MiniLM
@@ -44,16 +48,6 @@ DIGEST_WORDS = 32  # words of title and description embedded per concept
 PHRASE_BUDGET = 450
 MIN_CANDIDATES, MAX_CANDIDATES = 12, 40
 READING_WPM = 200
-
-_DEFINITION = re.compile(
-    r"\b(?:is|are) (?:a|an|the|called|defined)\b|\bcalled\b|\brefers? to\b|\bmeans\b"
-    r"|\bheißt\b|\bnennt man\b",
-    re.I,
-)
-
-
-_FIRST_PERSON = re.compile(r"\b(?:I|I['’](?:m|ll|ve|d)|my|me|mine)\b")
-_PERSONAL = re.compile(r"\b(?:we|us|our|you|your)\b", re.I)
 
 
 @dataclass
@@ -90,7 +84,7 @@ def plan(inp: PlannerInput, embedder: Embedder) -> PlannerOutput:
     _describe(drafts, units, chapters, weights, lexicon, inp.content_title)
     _embed_and_pick_phrases(drafts, embedder, lexicon)
     _name(drafts, lexicon, chapters)
-    _link_prerequisites(drafts, weights, lexicon)
+    link_prerequisites(drafts, weights, lexicon)
     _rate_difficulty(drafts)
     for draft in drafts:
         draft.minutes = _minutes(draft.words, draft.difficulty)
@@ -192,9 +186,7 @@ def _describe(
         )
         content_words = sum(n for g, n in draft.grams.items() if len(g) == 1)
         draft.candidates = lexicon.candidates(draft.grams, weights, content_words, per_concept)
-        draft.description = _description(
-            _central_sentences(draft, weights, lexicon, draft.title or "")
-        )
+        draft.description = describe(draft, weights, lexicon)
         digest = f"{draft.title}. {draft.description}" if draft.title else draft.description
         if len(digest.split()) < 8:  # no prose to speak of: its best phrases instead
             digest += " " + ", ".join(lexicon.surface(g) for g, _ in draft.candidates[:8])
@@ -306,130 +298,6 @@ def _share_words(a: str, b: str) -> bool:
     return bool(kp.title_grams(plain, a) & kp.title_grams(plain, b))
 
 
-def _central_sentences(
-    draft: Draft, weights: dict[Gram, float], lexicon: kp.Lexicon, title: str = ""
-) -> list[tuple[str, int, float]]:
-    """The concept's description-worthy sentences with their positions and scores, most
-    central first.
-
-    Centrality is the cosine of a sentence's words to the concept's TF-IDF profile, with a
-    bonus for definitions and for coming early (a textbook defines a term where it brings it
-    in) and for naming the concept's title (a concept that absorbed a short neighbouring
-    section is still described by its own sentences). Plain-prose sentences first; a
-    mathematical text may have none, and then sentences with a symbol or two are taken."""
-    named = _Named.of(title, lexicon)
-    profile = {g[0]: n * weights.get(g, 1.0) for g, n in draft.grams.items() if len(g) == 1}
-    norm = math.sqrt(sum(v * v for v in profile.values())) or 1.0
-    sentences = list(dict.fromkeys(s for u in draft.units for s in u.sentences))
-    headings = [st.strip_numbering(u.title) for u in draft.units if u.title]
-    for strict in (True, False):
-        scored = [
-            (_centrality(s, position, profile, norm, lexicon) * _names(s, named, lexicon),
-             position, s)
-            for position, s in enumerate(sentences)
-            if kp.is_description_sentence(s, strict=strict) and not _runs_into(s, headings)
-        ]  # fmt: skip
-        scored = [item for item in scored if item[0] > 0]
-        # A textbook defines a term where it brings it in: the first definition counts most.
-        first = next((i for i, (_, _, s) in enumerate(scored) if _defines(s, named, lexicon)), -1)
-        if first >= 0:
-            score, position, sentence = scored[first]
-            scored[first] = (score * 1.4, position, sentence)
-        if scored:
-            scored.sort(key=lambda item: (-item[0], item[1]))
-            return [(s, position, score) for score, position, s in scored]
-    return []
-
-
-def _runs_into(sentence: str, headings: list[str]) -> bool:
-    """A heading the text extraction ran into the sentence ("Variables, expressions and
-    statements One of the most …")."""
-    return any(
-        len(h) > 3 and re.match(re.escape(h) + r"\s+[A-Z]", sentence) is not None for h in headings
-    )
-
-
-@dataclass(frozen=True)
-class _Named:
-    """How a concept's title shows in a sentence: its words' stems, and its acronym."""
-
-    stems: frozenset[str]
-    acronym: str
-
-    @classmethod
-    def of(cls, title: str, lexicon: kp.Lexicon) -> _Named:
-        words = [w for run in lexicon.runs(title) for w in run]
-        acronym = "".join(w[0] for w in words).lower() if len(words) >= 2 else ""
-        return cls(frozenset(kp.word_key(w) for w in words), acronym)
-
-    def share(self, sentence: str, lexicon: kp.Lexicon) -> float:
-        """The share of the title's words a sentence uses; all of them when it uses the
-        title's acronym ("CDF" for "Cumulative distribution functions")."""
-        if not self.stems:
-            return 0.0
-        if self.acronym and re.search(rf"\b{self.acronym}s?\b", sentence, re.I):
-            return 1.0
-        words = {kp.word_key(w) for run in lexicon.runs(sentence) for w in run}
-        return len(self.stems & words) / len(self.stems)
-
-
-def _names(sentence: str, named: _Named, lexicon: kp.Lexicon) -> float:
-    """A bonus for a sentence that uses the words of the concept's title, a bigger one for a
-    sentence that defines it ("A histogram is a graph that …")."""
-    if not named.stems:
-        return 1.0
-    share = named.share(sentence, lexicon)
-    return (1.0 + 0.8 * share) * (2.0 if _defines(sentence, named, lexicon) else 1.0)
-
-
-def _defines(sentence: str, named: _Named, lexicon: kp.Lexicon) -> bool:
-    """Whether a sentence defines the concept: a definition naming most of its title."""
-    if not named.stems or not _DEFINITION.search(sentence) or _FIRST_PERSON.search(sentence):
-        return False
-    return named.share(sentence, lexicon) >= 0.5
-
-
-def _centrality(
-    sentence: str, position: int, profile: dict[str, float], norm: float, lexicon: kp.Lexicon
-) -> float:
-    terms = sorted({kp.word_key(w) for run in lexicon.runs(sentence) for w in run})
-    if not terms:
-        return 0.0
-    score = sum(profile.get(t, 0.0) for t in terms) / (norm * math.sqrt(len(terms)))
-    if _DEFINITION.search(sentence):
-        score *= 1.3
-    if re.search(r"\d", sentence):  # a figure from an example, not the idea itself
-        score *= 0.8
-    if kp.has_identifier(sentence):  # about the code rather than the idea
-        score *= 0.4
-    if _FIRST_PERSON.search(sentence):  # the author narrating ("I compute …")
-        score *= 0.3
-    elif _PERSONAL.search(sentence):  # a walk-through ("we can …"), seldom a definition
-        score *= 0.7
-    return score * (1.0 + 0.15 / (1 + position / 5))
-
-
-DESCRIPTION_CHARS = 320
-SECOND_SENTENCE = 0.6  # of the first sentence's score, for a second one to be worth reading
-
-
-def _description(ranked: list[tuple[str, int, float]]) -> str:
-    """The most central sentence (a definition of the concept when the text gives one) and,
-    when it fits and says nearly as much, the next most central, in reading order: one or
-    two sentences."""
-    if not ranked:
-        return ""
-    first, position, score = ranked[0]
-    chosen = [(first, position)]
-    for sentence, other, value in ranked[1:4]:
-        if value < SECOND_SENTENCE * score:
-            break
-        if len(first) + len(sentence) + 1 <= DESCRIPTION_CHARS:
-            chosen.append((sentence, other))
-            break
-    return " ".join(s for s, _ in sorted(chosen, key=lambda item: item[1]))
-
-
 # --- key phrases and titles -----------------------------------------------------------------
 
 
@@ -512,105 +380,6 @@ def _disambiguate(
 
 
 # --- prerequisites --------------------------------------------------------------------------
-
-
-GENERIC_SHARE = 0.4  # a term used by more of the concepts than this ties none of them
-USES = 3  # occurrences that make a use substantive (fewer when the description uses it)
-SHORT_CONCEPT_WORDS = 600
-SMALL_MAP_USES = 4  # in a map of a few concepts, a term may be used by this many and still tie
-_INTRODUCES = re.compile(
-    r"\b(?:called|known as|named|termed|refer(?:s|red)? to as|heißt|nennt man)\s+(?:an?\s+|the\s+)?"
-    r"[“\"‘']?([^\W\d_][\w\-’' ]{1,60})",
-    re.I,
-)
-_DEFINES = re.compile(
-    r"^(?:(?:an?|the)\s+)?([^\W\d_][\w\-’' ]{1,50}?)(?:\s+\([^)]{1,20}\))?,?\s+"
-    r"(?:is|are)\s+(?:an?|the|called|defined)\b",
-    re.I,
-)
-
-
-def _link_prerequisites(
-    drafts: list[Draft], weights: dict[Gram, float], lexicon: kp.Lexicon
-) -> None:
-    """B needs A when B's material keeps using a term A introduced: a term of A's title or
-    one A defines ("… is called the standard deviation"), not in substantive use before A.
-    Terms most concepts use ("value", "data") tie nothing. At most three, those B leans on
-    most; a link another implies (B needs A and C, and C needs A) is left out."""
-    n = len(drafts)
-    used_by = Counter(g for d in drafts for g, count in d.grams.items() if count >= 2)
-    introduced: dict[Gram, int] = {}
-    for index, draft in enumerate(drafts):
-        for term in _introduced_terms(draft, lexicon):
-            # A single word spreads wider than a phrase before it is a term of the book's.
-            share = GENERIC_SHARE if len(term) > 1 else GENERIC_SHARE * 0.75
-            if term in introduced or used_by[term] > max(SMALL_MAP_USES, share * n):
-                continue
-            if any(drafts[i].grams.get(term, 0) >= _uses(drafts[i]) for i in range(index)):
-                continue  # in use before this concept: not introduced here
-            introduced[term] = index
-    needs: list[set[int]] = []
-    for index, draft in enumerate(drafts):
-        described = draft.description.lower()
-        votes: defaultdict[int, float] = defaultdict(float)
-        for term, source in introduced.items():
-            if source >= index:
-                continue
-            count = draft.grams.get(term, 0)
-            in_description = f" {' '.join(term)} " in _stemmed(described, lexicon)
-            if count >= _uses(draft) or (in_description and count >= 2):
-                votes[source] += math.log1p(count) * weights.get(term, 1.0) * len(term)
-        ranked = sorted(votes, key=lambda i: (-votes[i], -i))
-        implied = {a for i in ranked for a in _ancestors(i, needs)}
-        draft.prerequisites = [i for i in ranked if i not in implied][:MAX_PREREQUISITES]
-        needs.append(set(draft.prerequisites))
-        draft.depth = 1 + max((drafts[i].depth for i in draft.prerequisites), default=-1)
-
-
-def _introduced_terms(draft: Draft, lexicon: kp.Lexicon) -> set[Gram]:
-    """The terms a concept brings in: its title's (whole, and each idea it joins) and the
-    ones its sentences define, as counted in its text."""
-    # Phrases among its best candidates; single words only among its key phrases.
-    own = {g for g, _ in draft.candidates[:12] if len(g) > 1} | set(draft.key_phrases)
-    named = [_lead_gram(p, lexicon) for p in [draft.title, *st.title_parts(draft.title)]]
-    titled = {g for g in named if g and draft.grams.get(g, 0) >= 1}
-    defined: set[Gram] = set()
-    for sentence in (s for u in draft.units for s in u.sentences):
-        for pattern in (_INTRODUCES, _DEFINES):
-            match = pattern.search(sentence)
-            gram = _lead_gram(match.group(1), lexicon) if match else None
-            if gram in own:  # a term the concept dwells on, not any word defined in passing
-                defined.add(gram)
-    return titled | {t for t in defined if draft.grams.get(t, 0) >= _uses(draft)}
-
-
-def _uses(draft: Draft) -> int:
-    """Occurrences that make a use substantive: fewer in a short concept."""
-    return USES if draft.words >= SHORT_CONCEPT_WORDS else USES - 1
-
-
-def _lead_gram(phrase: str, lexicon: kp.Lexicon) -> Gram | None:
-    """The first run of content words of a phrase, as a gram of at most three stems."""
-    runs = lexicon.runs(phrase)
-    return tuple(kp.word_key(w) for w in runs[0][: kp.MAX_GRAM]) if runs else None
-
-
-def _stemmed(text: str, lexicon: kp.Lexicon) -> str:
-    """The text's runs of content words as stems, padded: " kernel densiti | estim "."""
-    runs = lexicon.runs(text)
-    return " " + " | ".join(" ".join(kp.word_key(w) for w in run) for run in runs) + " "
-
-
-def _ancestors(index: int, needs: list[set[int]]) -> set[int]:
-    """Every concept `index` needs, directly or through others."""
-    seen: set[int] = set()
-    stack = list(needs[index])
-    while stack:
-        i = stack.pop()
-        if i not in seen:
-            seen.add(i)
-            stack.extend(needs[i])
-    return seen
 
 
 def _check_order(concepts: list[PlannedConcept]) -> None:
