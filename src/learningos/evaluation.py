@@ -77,6 +77,13 @@ def ingest(
 
 def _plan(title: str, sections: list[Any]) -> int:
     """The offline planner's map of the document; returns its number of concepts."""
+    return len(_offline_map(title, sections).concepts)
+
+
+def _offline_map(title: str, sections: list[Any], *, timed: list[float] | None = None) -> Any:
+    """The offline planner's map of segmented sections, given as the app gives them (the
+    stored section titles, without retrieval chunks). With `timed`, the model is loaded
+    first and the seconds the planner took are appended to it."""
     from learningos.ai.inputs import PlannerInput, SectionInput
     from learningos.ai.offline.planner import plan
     from learningos.config import get_settings
@@ -85,7 +92,15 @@ def _plan(title: str, sections: list[Any]) -> int:
     inp = PlannerInput(
         content_title=title,
         sections=[
-            SectionInput(str(i), s.title, s.text, s.level, s.kind, s.page_start, s.page_end)
+            SectionInput(
+                str(i),
+                s.title[:500] or "Untitled section",
+                s.text,
+                s.level,
+                s.kind,
+                s.page_start,
+                s.page_end,
+            )
             for i, s in enumerate(sections)
             if s.kind != "chunk"
         ],
@@ -94,7 +109,78 @@ def _plan(title: str, sections: list[Any]) -> int:
     embedder = LocalEmbedder(
         threads=settings.embedding_threads, precision=settings.embedding_precision
     )
-    return len(plan(inp, embedder).concepts)
+    if timed is None:
+        return plan(inp, embedder)
+    embedder.embed(["load the model before the planner is timed"])
+    mark = time.perf_counter()
+    planned = plan(inp, embedder)
+    timed.append(time.perf_counter() - mark)
+    return planned
+
+
+@app.command("map")
+def learning_map(
+    pdf: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, help="A PDF (or a text or Markdown file, as uploaded)."
+        ),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object last.")] = False,
+) -> None:
+    """The learning map the offline planner builds from a PDF: each concept's title,
+    description, difficulty and prerequisites, in map order, and counts of what reads badly
+    (boilerplate or repeated titles, long or dangling descriptions)."""
+    from learningos.ai.offline.map_checks import map_checks
+    from learningos.content.document import IngestError
+    from learningos.content.pdf import extract_pdf
+    from learningos.content.segment import segment
+    from learningos.content.sniff import HEAD_BYTES, sniff_kind
+    from learningos.content.text import extract_text
+
+    start = time.perf_counter()
+    try:
+        with pdf.open("rb") as file:
+            kind = sniff_kind(file.read(HEAD_BYTES), pdf.name)
+        if kind == "pdf":
+            document = extract_pdf(pdf, max_pages=100_000)
+        else:
+            document = extract_text(pdf.read_bytes(), markdown=kind == "markdown")
+        sections = segment(document)
+        timed: list[float] = []
+        planned = _offline_map(pdf.stem, sections, timed=timed)
+    except IngestError as exc:
+        raise typer.BadParameter(exc.message, param_hint="PDF") from exc
+    except ValueError as exc:  # the planner found nothing to plan from
+        raise typer.BadParameter(str(exc), param_hint="PDF") from exc
+    plan_s = timed[0]
+    concepts = [
+        {
+            "title": c.title,
+            "description": c.description,
+            "difficulty": c.difficulty,
+            "prerequisites": c.prerequisites,
+            "pages": [c.page_start, c.page_end],
+        }
+        for c in planned.concepts
+    ]
+    for i, c in enumerate(concepts, 1):
+        first, last = c["pages"]
+        pages = f"pp. {first}-{last}" if first is not None else "no pages"
+        typer.echo(f"{i:>2}. {c['title']}  (level {c['difficulty']}, {pages})")
+        if c["description"]:
+            typer.echo(f"    {c['description']}")
+        if c["prerequisites"]:
+            typer.echo(f"    needs: {'; '.join(c['prerequisites'])}")
+    typer.echo(
+        f"{len(concepts)} concepts, {len(planned.milestones)} milestones; planned in "
+        f"{plan_s:.2f} s ({time.perf_counter() - start:.2f} s with extraction and model load)"
+    )
+    checks = map_checks(concepts)
+    typer.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in checks.items()))
+    if as_json:
+        result = {"concepts": concepts, "checks": checks, "plan_s": round(plan_s, 3)}
+        typer.echo(json.dumps(result))
 
 
 async def _embed_and_index(sections: list[Any]) -> dict[str, float]:

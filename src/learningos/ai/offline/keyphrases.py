@@ -96,14 +96,40 @@ _ABBREVIATION_END = re.compile(
 )
 _LIST_ITEM = re.compile(r"^\s*(?:[•◦▪·*–-]|\(?[ivx]{1,4}\)|\(?[a-h]\)|\d{1,2}[.)])\s+")
 
-# Sentences that make a poor description: captions, cross-references, dangling openings.
+# Sentences that make a poor description: captions, cross-references, dangling openings
+# (a sentence that continues an argument or a worked example: "In this code, weeks is …",
+# "If you read the codebook …", "The result is …").
 _BAD_OPENING = re.compile(
     r"^(?:figure|fig\.|table|listing|abbildung|tabelle|exercise|aufgabe|as an example|for "
-    r"example|here(?:'s|’s| is| are)|in this (?:chapter|section)|in the (?:next|previous)|now |"
-    r"so |and |but |or |also |then |this |these |that |those |it |they |such |there |we can |"
-    r"let['’]s )",
+    r"example|here(?:'s|’s| is| are)|in this (?:chapter|section|code|example|case|context|book)"
+    r"|in the (?:next|previous|last|first)|now |so |and |but |or |also |then |this |these |that "
+    r"|those |it |its |they |their |his |her |such |there |we |let['’]s |if you |when you |you "
+    r"|your |i |i['’]|my |in summary|in other words|in that case|on the other hand|however|"
+    r"similarly|likewise|finally|first,|second,|next,|again|otherwise|instead|thus|hence|"
+    r"therefore|as (?:we|you|i) |as (?:shown|mentioned|expected)|remember|recall|the result|"
+    r"the next|the previous|the same|the other|the rest|one more|another |after |once |at this"
+    r"|at that|to (?:see|do|get|test|compute|make|find|check|run|demonstrate|answer) |even |"
+    r"still |both |each of |for (?:this|that|these|each|instance) |with (?:this|that) |using "
+    r"|where |which |while |whereas |because |one (?:choice|option|way|alternative) "
+    r"|the (?:first|second|third|final) step|if (?:all )?we )",
     re.I,
 )
+# References a sentence needs its surroundings for: "this code", "the function above".
+_DANGLING = re.compile(
+    r"\b(?:this|that|these|those|the (?:above|following|previous|next|last))\s+(?:code|"
+    r"examples?|functions?|programs?|figures?|methods?|sections?|chapters?|outputs?|results?|"
+    r"lines?|loops?|versions?|steps?|calls?|scripts?|snippets?|listings?|exercises?|cells?)\b"
+    r"|\b(?:above|below|as follows|the following)\b|\bas we (?:saw|have seen)\b"
+    r"|\b(?:this|these|those) [^\W\d_]|\bthat (?:kind|sort|type|way)\b|\blike (?:this|that)\b"
+    r"|\bthe (?:first |second |last |next )?(?:loop|code|line|output|script|listing)\b",
+    re.I,
+)
+# Headings and page furniture run into the text: "Chapter2 Variables …", "2.3 Plotting …".
+_HEADING_ARTIFACT = re.compile(
+    r"\b(?:chapter|section|part|kapitel|page|p\.)\s*\d|\b\d{1,2}\.\d{1,2}\.?\s+[A-Z]", re.I
+)
+_PAIRS = (("(", ")"), ("[", "]"), ("“", "”"))
+_VARIABLE = re.compile(r"(?<![\w'’.-])[b-zB-HJ-Z](?![\w'’-])")
 # Function calls, file names, dotted names, a new sentence opening in lower case (an
 # identifier: "means is the list of estimates"), web addresses.
 _CODE_IN_PROSE = re.compile(r"\w\(|[A-Za-z]\.[A-Za-z]{2,}|\.\s+[a-z]|https?:|www\.")
@@ -196,6 +222,10 @@ def is_description_sentence(sentence: str, *, strict: bool = True) -> bool:
         return False
     if _BAD_OPENING.match(sentence) or _CROSS_REFERENCE.search(sentence):
         return False
+    if _DANGLING.search(sentence) or _HEADING_ARTIFACT.search(sentence):
+        return False
+    if sentence.count('"') % 2 or any(sentence.count(a) != sentence.count(b) for a, b in _PAIRS):
+        return False  # a quotation or bracket cut off by the sentence splitter
     if _CODE_IN_PROSE.search(sentence) or _ABBREVIATION_END.search(sentence):
         return False
     visible = [ch for ch in sentence if not ch.isspace()]
@@ -204,7 +234,12 @@ def is_description_sentence(sentence: str, *, strict: bool = True) -> bool:
         return letters >= 0.75 * len(visible) and len(_MATH.findall(sentence)) <= 2
     if _MATH.search(sentence) or letters < 0.82 * len(visible):
         return False
-    singles = sum(1 for w in sentence.split() if len(w.strip(".,;:()")) == 1)
+    if re.search(r"\d", sentence):  # a figure from a worked example, not the idea itself
+        return False
+    if _VARIABLE.search(sentence):  # "the distribution of Z", "x is any value"
+        return False
+    # Letters standing for values ("x", "n"), not the articles "a" and "I".
+    singles = sum(1 for w in sentence.split() if len(w.strip(".,;:()")) == 1 and w not in "aAI")
     return singles <= max(1, n_words // 8)  # many one-letter words: a formula in words
 
 

@@ -2,14 +2,19 @@
 
 1. Units and concepts from the document's structure (see `structure`): about 40 concepts
    for a 300-page book, a few for a note; a text without headings is cut into topical parts.
+   The book's furniture (Debugging, Glossary, Exercises, Contributors …) is left out and
+   names nothing, nor do case studies or titles recurring chapter after chapter; a chapter
+   about one idea ("Lists") is one concept; a chapter cut into several names them after the
+   ideas its title joins ("Conditionals and recursion").
 2. For each concept, cheaply (see `keyphrases`): TF-IDF phrase candidates and its most
-   central sentences, which make its description.
+   central sentences; its description is one or two of them, its first definition first.
 3. One batched embedding call: a short digest of each concept (title and description) and
    every distinct candidate phrase; key phrases are chosen KeyBERT-style (cosine to the
    digest, then MMR for diversity). A concept without a real section title is named after
    its best key phrase.
-4. Prerequisites from where each key term is first used substantively; difficulty from
-   readability, term density and depth; minutes from length; milestones by chapter or time.
+4. Prerequisites from the terms an earlier concept introduced (its title's, or one it
+   defines) that a concept keeps using; difficulty from readability, term density and depth;
+   minutes from length; milestones by chapter or time.
 
 Blocking CPU work (the embedding model runs here): call it from a worker thread. The same
 input gives the same map.
@@ -18,24 +23,24 @@ input gives the same map.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import groupby
 
 import numpy as np
 
 from learningos.ai.inputs import PlannerInput
 from learningos.ai.offline import keyphrases as kp
 from learningos.ai.offline import structure as st
+from learningos.ai.offline.descriptions import describe
 from learningos.ai.offline.keyphrases import Gram
+from learningos.ai.offline.prerequisites import link_prerequisites
 from learningos.ai.offline.structure import Unit
 from learningos.ai.schemas import Milestone, PlannedConcept, PlannerOutput
 from learningos.retrieval.embeddings import Embedder
 
 MAX_MILESTONES = 8
 KEY_PHRASES = 5
-KEY_TERMS = 8  # a concept's terms looked up for prerequisites: its best candidates
-MAX_PREREQUISITES = 3
 DIGEST_WORDS = 32  # words of title and description embedded per concept
 # Phrases embedded: about 450 for a whole map (many are shared by several concepts), at
 # least 12 and at most 40 for each concept. With the digests that is about 2 s of MiniLM
@@ -43,12 +48,6 @@ DIGEST_WORDS = 32  # words of title and description embedded per concept
 PHRASE_BUDGET = 450
 MIN_CANDIDATES, MAX_CANDIDATES = 12, 40
 READING_WPM = 200
-
-_DEFINITION = re.compile(
-    r"\b(?:is|are) (?:a|an|the|called|defined)\b|\bcalled\b|\brefers? to\b|\bmeans\b"
-    r"|\bheißt\b|\bnennt man\b",
-    re.I,
-)
 
 
 @dataclass
@@ -80,12 +79,12 @@ def plan(inp: PlannerInput, embedder: Embedder) -> PlannerOutput:
     an overview. Raises ValueError when there is nothing to learn from (only front matter,
     or no text)."""
     units, chapters, lexicon = _units(inp, embedder)
-    drafts = [_draft(group) for group in _groups(units)]
+    drafts = [_draft(group) for group in _groups(units, chapters, lexicon)]
     weights = kp.idf([d.grams for d in drafts])
     _describe(drafts, units, chapters, weights, lexicon, inp.content_title)
     _embed_and_pick_phrases(drafts, embedder, lexicon)
     _name(drafts, lexicon, chapters)
-    _link_prerequisites(drafts, units, weights)
+    link_prerequisites(drafts, weights, lexicon)
     _rate_difficulty(drafts)
     for draft in drafts:
         draft.minutes = _minutes(draft.words, draft.difficulty)
@@ -109,6 +108,7 @@ def _units(
     if not units:
         raise ValueError(st.NOTHING_TO_PLAN)
     chapters = st.assign_chapters(units)
+    _unname_recurring(units)
     target = st.target_count(sum(u.words for u in units))
     if len(st.absorb_tiny([[u] for u in units])) < target:
         units = st.split_untitled(units, target, inp.content_title, embedder, lexicon)
@@ -121,9 +121,36 @@ SHORT_TEXT_WORDS = 3000
 SHORT_TEXT_CONCEPTS = 8
 
 
-def _groups(units: list[Unit]) -> list[list[Unit]]:
+RECURRING_CHAPTERS = 3  # a section title seen in this many chapters is the book's furniture
+
+
+def _unname_recurring(units: list[Unit]) -> None:
+    """Sections that recur under one title in chapter after chapter ("Summary", "Try it
+    yourself", "Debugging") keep their text but never name a concept."""
+    top = min(u.level for u in units)
+    chapters_of: defaultdict[str, set[int]] = defaultdict(set)
+    for unit in units:
+        if unit.level > top and unit.title:
+            chapters_of[st.strip_numbering(unit.title).casefold()].add(unit.chapter)
+    for unit in units:
+        key = st.strip_numbering(unit.title).casefold()
+        if unit.level > top and len(chapters_of.get(key, ())) >= RECURRING_CHAPTERS:
+            unit.title = ""
+
+
+def _groups(units: list[Unit], chapters: list[str | None], lexicon: kp.Lexicon) -> list[list[Unit]]:
+    """Units grouped into concepts: a chapter about one idea is one concept; the sections
+    of other chapters are merged by size and likeness to about the target count."""
     words = sum(u.words for u in units)
-    groups = st.absorb_tiny([[u] for u in units])
+    top = min(u.level for u in units)
+    groups: list[list[Unit]] = []
+    for _, run in groupby(units, key=lambda u: u.chapter):
+        members = list(run)
+        if st.one_idea(chapters[members[0].chapter], members, lexicon, top):
+            groups.append(members)
+        else:
+            groups.extend([u] for u in members)
+    groups = st.absorb_tiny(groups)
     target = st.target_count(words)
     if words < SHORT_TEXT_WORDS:
         target = max(target, min(len(groups), SHORT_TEXT_CONCEPTS))
@@ -152,17 +179,54 @@ def _describe(
     counting."""
     chapter_sizes = Counter(u.chapter for u in units)
     per_concept = max(MIN_CANDIDATES, min(MAX_CANDIDATES, PHRASE_BUDGET // len(drafts)))
-    for draft in drafts:
-        draft.title = _structural_title(draft, content_title, chapters, chapter_sizes, weights)
+    parts = _part_titles(drafts, chapters, lexicon, min(u.level for u in units))
+    for index, draft in enumerate(drafts):
+        draft.title = parts.get(index) or _structural_title(
+            draft, content_title, chapters, chapter_sizes, weights
+        )
         content_words = sum(n for g, n in draft.grams.items() if len(g) == 1)
         draft.candidates = lexicon.candidates(draft.grams, weights, content_words, per_concept)
-        draft.description = _description(
-            _central_sentences(draft, weights, lexicon, draft.title or "")
-        )
+        draft.description = describe(draft, weights, lexicon)
         digest = f"{draft.title}. {draft.description}" if draft.title else draft.description
         if len(digest.split()) < 8:  # no prose to speak of: its best phrases instead
             digest += " " + ", ".join(lexicon.surface(g) for g, _ in draft.candidates[:8])
         draft.digest = " ".join(digest.split()[:DIGEST_WORDS])
+
+
+def _part_titles(
+    drafts: list[Draft], chapters: list[str | None], lexicon: kp.Lexicon, top: int
+) -> dict[int, str]:
+    """Concepts named after an idea their chapter's title names, when the chapter is cut into
+    several: in "Conditionals and recursion", the concept holding "Conditional execution" and
+    "Chained conditionals" is "Conditionals", the one holding "Recursion" is "Recursion". A
+    part names the concept whose sections name it (one section titled just so, or two) with
+    the most words; each part names one concept at most."""
+    by_chapter: defaultdict[int, list[int]] = defaultdict(list)
+    for index, draft in enumerate(drafts):
+        if all(u.chapter == draft.chapter for u in draft.units):
+            by_chapter[draft.chapter].append(index)
+    result: dict[int, str] = {}
+    for chapter, indexes in by_chapter.items():
+        title = chapters[chapter]
+        if len(indexes) < 2 or not title or not st.meaningful_title(title):
+            continue
+        for part in st.title_parts(title):
+            if not st.meaningful_title(part):
+                continue
+            best, best_words = -1, 0
+            for index in indexes:
+                matched = [
+                    u
+                    for u in drafts[index].units
+                    if u.level > top and u.title and st.names_phrase(lexicon, u.title, part)
+                ]
+                exact = any(len(st.phrase_stems(lexicon, u.title)) == 1 for u in matched)
+                words = sum(u.words for u in matched)
+                if (exact or len(matched) >= 2) and words > best_words:
+                    best, best_words = index, words
+            if best >= 0 and best not in result:
+                result[best] = kp.sentence_case(part)
+    return result
 
 
 def _structural_title(
@@ -202,7 +266,7 @@ def _best_title(
     if len(titled) == 2 and min(u.words for u in titled) >= 0.35 * total:
         first, second = (st.strip_numbering(u.title) for u in titled)
         if len(first) + len(second) <= 44 and not _share_words(first, second):
-            return f"{first} and {second}"
+            return f"{first} and {_mid_title(second)}"
     # The first section on a topic usually introduces it; the next ones elaborate.
     scores = [
         _title_weight(u, counts, weights) * (0.5 + u.words / total) * (1.5 if i == 0 else 1.0)
@@ -210,6 +274,15 @@ def _best_title(
     ]
     best = max(range(len(titled)), key=lambda i: (scores[i], -i))
     return st.strip_numbering(titled[best].title)
+
+
+def _mid_title(title: str) -> str:
+    """A title joined after another: "Percentiles" → "percentiles", but "Kaplan-Meier
+    estimation", "PMFs" and "Pearson’s correlation" keep their capitals."""
+    word = title.split()[0] if title else ""
+    if not word[:1].isupper() or not word[1:].islower() or "-" in word or "’" in word:
+        return title
+    return title[0].lower() + title[1:]
 
 
 def _title_weight(unit: Unit, counts: Counter[Gram], weights: dict[Gram, float]) -> float:
@@ -223,72 +296,6 @@ def _title_weight(unit: Unit, counts: Counter[Gram], weights: dict[Gram, float])
 def _share_words(a: str, b: str) -> bool:
     plain = kp.Lexicon(frozenset())
     return bool(kp.title_grams(plain, a) & kp.title_grams(plain, b))
-
-
-def _central_sentences(
-    draft: Draft, weights: dict[Gram, float], lexicon: kp.Lexicon, title: str = ""
-) -> list[tuple[str, int]]:
-    """The concept's description-worthy sentences with their positions, most central first.
-
-    Centrality is the cosine of a sentence's words to the concept's TF-IDF profile, with a
-    bonus for definitions and for coming early (a textbook defines a term where it brings it
-    in) and for naming the concept's title (a concept that absorbed a short neighbouring
-    section is still described by its own sentences). Plain-prose sentences first; a
-    mathematical text may have none, and then sentences with a symbol or two are taken."""
-    named = {kp.word_key(w) for run in lexicon.runs(title) for w in run}
-    profile = {g[0]: n * weights.get(g, 1.0) for g, n in draft.grams.items() if len(g) == 1}
-    norm = math.sqrt(sum(v * v for v in profile.values())) or 1.0
-    sentences = list(dict.fromkeys(s for u in draft.units for s in u.sentences))
-    for strict in (True, False):
-        scored = [
-            (_centrality(s, position, profile, norm, lexicon) * _names(s, named, lexicon),
-             position, s)
-            for position, s in enumerate(sentences)
-            if kp.is_description_sentence(s, strict=strict)
-        ]  # fmt: skip
-        scored = [item for item in scored if item[0] > 0]
-        if scored:
-            scored.sort(key=lambda item: (-item[0], item[1]))
-            return [(s, position) for _, position, s in scored]
-    return []
-
-
-def _names(sentence: str, named: set[str], lexicon: kp.Lexicon) -> float:
-    """A bonus for a sentence that uses the words of the concept's title."""
-    if not named:
-        return 1.0
-    words = {kp.word_key(w) for run in lexicon.runs(sentence) for w in run}
-    return 1.0 + 0.8 * len(named & words) / len(named)
-
-
-def _centrality(
-    sentence: str, position: int, profile: dict[str, float], norm: float, lexicon: kp.Lexicon
-) -> float:
-    terms = sorted({kp.word_key(w) for run in lexicon.runs(sentence) for w in run})
-    if not terms:
-        return 0.0
-    score = sum(profile.get(t, 0.0) for t in terms) / (norm * math.sqrt(len(terms)))
-    if _DEFINITION.search(sentence):
-        score *= 1.3
-    if re.search(r"\d", sentence):  # a figure from an example, not the idea itself
-        score *= 0.8
-    if kp.has_identifier(sentence):  # about the code rather than the idea
-        score *= 0.7
-    return score * (1.0 + 0.15 / (1 + position / 5))
-
-
-def _description(ranked: list[tuple[str, int]]) -> str:
-    """One to three of the most central sentences, in reading order, within 400 characters."""
-    chosen: list[tuple[str, int]] = []
-    length = 0
-    for sentence, position in ranked[:6]:
-        if len(chosen) == 3:
-            break
-        if length + len(sentence) + 1 > 400:
-            continue
-        chosen.append((sentence, position))
-        length += len(sentence) + 1
-    return " ".join(s for s, _ in sorted(chosen, key=lambda item: item[1]))
 
 
 # --- key phrases and titles -----------------------------------------------------------------
@@ -319,16 +326,24 @@ def _name(drafts: list[Draft], lexicon: kp.Lexicon, chapters: list[str | None]) 
     """Give every concept a title, unique in the map: its section title when that names it,
     else its best key phrase not taken yet; a repeated section title gets its chapter's name
     (or a key phrase) added."""
-    taken = {d.title.casefold() for d in drafts}
+    taken = {_title_key(d.title, lexicon) for d in drafts}
     for draft in drafts:
         if not draft.title:
             draft.title = _phrase_title(draft, lexicon, taken)
-            taken.add(draft.title.casefold())
+            taken.add(_title_key(draft.title, lexicon))
     seen: set[str] = set()
     for draft in drafts:
-        if draft.title.casefold() in seen:
+        if _title_key(draft.title, lexicon) in seen:
             draft.title = _disambiguate(draft, lexicon, chapters, seen)
+        seen.add(_title_key(draft.title, lexicon))
         seen.add(draft.title.casefold())
+
+
+def _title_key(title: str, lexicon: kp.Lexicon) -> str:
+    """Titles that name the same idea have one key: "The normal distribution" and "Normal
+    distributions" (their content words' stems, in order)."""
+    stems = [kp.word_key(w) for run in lexicon.runs(title) for w in run]
+    return " ".join(stems) if stems else title.casefold()
 
 
 def _phrase_title(draft: Draft, lexicon: kp.Lexicon, taken: set[str]) -> str:
@@ -336,7 +351,7 @@ def _phrase_title(draft: Draft, lexicon: kp.Lexicon, taken: set[str]) -> str:
     grams = draft.key_phrases + [g for g, _ in draft.candidates]
     phrases = [kp.sentence_case(lexicon.surface(g)) for g in grams]
     for phrase in phrases:
-        if phrase.casefold() not in taken:
+        if _title_key(phrase, lexicon) not in taken:
             return phrase
     if phrases:
         return phrases[0]
@@ -365,34 +380,6 @@ def _disambiguate(
 
 
 # --- prerequisites --------------------------------------------------------------------------
-
-
-def _link_prerequisites(drafts: list[Draft], units: list[Unit], weights: dict[Gram, float]) -> None:
-    """B needs A when B's key terms were first explained in A: the first unit, in reading
-    order, that uses the term at least twice or names it in its title. At most three, those
-    that introduced the most (and most specific) of B's terms."""
-    owner = {id(u): i for i, d in enumerate(drafts) for u in d.units}
-    introduced_in: dict[Gram, int] = {}
-    for index, draft in enumerate(drafts):
-        terms = sorted(draft.relevance, key=lambda g: (-draft.relevance[g], g))[:KEY_TERMS]
-        votes: defaultdict[int, float] = defaultdict(float)
-        for term in terms:
-            if term not in introduced_in:
-                introduced_in[term] = _first_use(term, units, owner)
-            source = introduced_in[term]
-            if 0 <= source < index:
-                votes[source] += max(draft.relevance[term], 0.0) * weights.get(term, 1.0)
-        ranked = sorted(votes, key=lambda i: (-votes[i], -i))
-        draft.prerequisites = [i for i in ranked[:MAX_PREREQUISITES] if votes[i] > 0]
-        draft.depth = 1 + max((drafts[i].depth for i in draft.prerequisites), default=-1)
-
-
-def _first_use(term: Gram, units: list[Unit], owner: dict[int, int]) -> int:
-    """Index of the concept holding the first substantive use of a term (-1: none)."""
-    for unit in units:
-        if unit.grams.get(term, 0) >= 2 or term in unit.title_grams:
-            return owner.get(id(unit), -1)
-    return -1
 
 
 def _check_order(concepts: list[PlannedConcept]) -> None:

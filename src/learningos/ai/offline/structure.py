@@ -43,6 +43,19 @@ _BACK_MATTER = re.compile(
     r"|bibliographie|bibliografía|índice|índice alfabético|références)$",
     re.I,
 )
+# Sections a textbook repeats in every chapter or puts around its matter: never an idea a
+# learner explains. Left out like exercises (a section at the top level keeps its place as a
+# chapter, but never names a concept).
+_BOILERPLATE = re.compile(
+    r"^(?:debugging|glossary|vocabulary|key terms|key concepts|exercises?|problems"
+    r"|practice problems|review questions|questions|quiz(?:zes)?|self[- ]test|solutions?"
+    r"|answers(?: to (?:the )?exercises)?|further reading|preface|foreword|contributors?"
+    r"|contributor list|acknowledge?ments|about (?:this book|the authors?)|how to use this book"
+    r"|using the code|what['’]?s next|checklist|übungen|übungsaufgaben|aufgaben|lösungen)$",
+    re.I,
+)
+# A case study applies a chapter's ideas; it is no idea of its own ("Case study: word play").
+_APPLICATION = re.compile(r"^(?:a )?case stud(?:y|ies)\b|^fallstudie\b", re.I)
 _PAGE_REFERENCE_LINE = re.compile(r"\d[\d,–\- ]*$")
 _NUMBERING = re.compile(
     r"^(?:(?:chapter|part|section|lecture|lesson|unit|kapitel|teil|abschnitt|chapitre"
@@ -88,7 +101,13 @@ def content_units(sections: Sequence[SectionInput]) -> list[Unit]:
     there is nothing else (a problem sheet); front matter never does. Raises ValueError when
     nothing is left."""
     units = _fold_chunks(sections)
-    main = [u for u, kind in units if kind not in _SKIPPED_KINDS and not _back_matter(u)]
+    main = [
+        u
+        for u, kind in units
+        if kind not in _SKIPPED_KINDS
+        and not _back_matter(u)
+        and not (u.level > 1 and boilerplate(u.title))
+    ]
     if not any(u.text.strip() for u in main):
         main = [u for u, kind in units if kind in {"exercises", "glossary"}]
     main = [u for u in main if u.text.strip()]
@@ -147,6 +166,11 @@ def _back_matter(unit: Unit) -> bool:
         return False
     numbered = sum(1 for line in lines if _PAGE_REFERENCE_LINE.search(line))
     return numbered >= 0.7 * len(lines)
+
+
+def boilerplate(title: str) -> bool:
+    """A heading of the textbook's furniture ("1.10 Glossary", "5.12 Debugging")."""
+    return bool(_BOILERPLATE.match(strip_numbering(title).strip(" .:")))
 
 
 def page_range(items: Iterable[Unit | SectionInput]) -> tuple[int | None, int | None]:
@@ -215,7 +239,7 @@ def meaningful_title(title: str, content_title: str = "") -> bool:
         return False
     if t.endswith(".") and len(t.split()) > 5:  # a sentence, not a heading
         return False
-    if t.casefold() in _WEAK_TITLES:
+    if t.casefold() in _WEAK_TITLES or boilerplate(t) or _APPLICATION.match(t):
         return False
     return t.casefold() != content_title.strip().casefold()
 
@@ -397,3 +421,52 @@ def embed(embedder: Embedder, texts: list[str]) -> np.ndarray:
     result[order] = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(result, axis=1, keepdims=True)
     return result / np.where(norms == 0, 1.0, norms)
+
+
+# --- chapters that are one idea, and the ideas a chapter title names ------------------------
+
+ONE_IDEA_SHARE = 0.5  # of a chapter's titled sections naming its title's idea
+_TITLE_JOINS = re.compile(r"\s*(?:[,;:&]|\band\b|\bund\b|\bet\b|\bversus\b|\bvs\.?)\s*", re.I)
+
+
+def title_parts(title: str) -> list[str]:
+    """The ideas a chapter title names: "Conditionals and recursion" → ["Conditionals",
+    "recursion"]; "Lists" → ["Lists"]."""
+    parts = _TITLE_JOINS.split(strip_numbering(title))
+    return [p.strip() for p in parts if re.search(r"[^\W\d_]{3}", p)]
+
+
+def phrase_stems(lexicon: kp.Lexicon, phrase: str) -> frozenset[str]:
+    """The stems of a phrase's content words ("The class size paradox" → class, size, paradox)."""
+    return frozenset(kp.word_key(w) for run in lexicon.runs(phrase) for w in run)
+
+
+def names_phrase(lexicon: kp.Lexicon, title: str, phrase: str) -> bool:
+    """Whether a section title names the idea of a phrase: all its content words, or its
+    acronym ("Plotting PMFs" names "Probability mass functions")."""
+    stems = phrase_stems(lexicon, phrase)
+    if not stems:
+        return False
+    own = phrase_stems(lexicon, title)
+    if stems <= own:
+        return True
+    words = [w for run in lexicon.runs(phrase) for w in run]
+    if len(words) < 2:
+        return False
+    acronym = "".join(w[0] for w in words).lower()
+    return any(w.strip(".,:;()").lower() in (acronym, acronym + "s") for w in title.split())
+
+
+def one_idea(chapter_title: str | None, units: list[Unit], lexicon: kp.Lexicon, top: int) -> bool:
+    """Whether a chapter is about one idea a learner explains as a whole ("Lists": "A list is
+    a sequence", "List slices", "Lists are mutable" …): its title names a single idea and at
+    least half of its titled sections (below the chapter's level, `top`) name it again."""
+    if not chapter_title or not meaningful_title(chapter_title):
+        return False
+    if len(title_parts(chapter_title)) != 1 or len(chapter_title.split()) > 4:
+        return False
+    sections = [u for u in units if u.level > top and meaningful_title(u.title)]
+    if len(sections) < 2:
+        return False
+    named = sum(1 for u in sections if names_phrase(lexicon, u.title, chapter_title))
+    return named >= ONE_IDEA_SHARE * len(sections)
