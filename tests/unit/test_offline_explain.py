@@ -113,7 +113,7 @@ def test_why_and_which_of_two_ask_about_quoted_statements_of_the_concept(
     passages: list[Passage], embedder: LocalEmbedder
 ) -> None:
     every = material(passages)
-    for turn, asks in ((0, "Why does that hold"), (2, "Which of")):
+    for turn, asks in ((0, "In your own words, why does that hold"), (2, "Which of")):
         out = explain(TUPLES, passages, embedder, turn=turn)
         assert out.question.startswith(asks)
         shown = re.findall(

@@ -52,7 +52,7 @@ def _why(name: str, ex: Explanation) -> FollowUp:
         [statement],
         None,
         0,
-        "Why does that hold, in your own words, and what in the material shows it?",
+        "In your own words, why does that hold, and what in the material shows it?",
     )
 
 
