@@ -148,7 +148,7 @@ async def test_redis_worker_process_runs_jobs(client, services, settings):
         assert len(files) == 1
     finally:
         worker.terminate()
-        out, _ = worker.communicate(timeout=30)
+        out, _ = worker.communicate(timeout=90)
     assert b"worker.started" in out
 
 
