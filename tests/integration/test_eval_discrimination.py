@@ -50,3 +50,18 @@ def test_a_concept_without_material_is_refused(tmp_path: Path) -> None:
     result = run(["eval", "discrimination", str(COURSE), str(bad)], tmp_path)
     assert result.returncode == 2
     assert "no material found for 'Photosynthesis'" in " ".join(result.stderr.split())
+
+
+def test_the_examiner_tells_the_five_kinds_apart_on_the_demo_course(tmp_path: Path) -> None:
+    result = run(["eval", "discrimination", str(COURSE), str(ANSWERS), "--json"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["auc_correct_vs_contradictory"] >= 0.85
+    assert figures["auc_correct_vs_irrelevant"] >= 0.95
+    for item in figures["items"]:
+        if item["label"] in ("irrelevant", "non-answer"):
+            assert item["confidence"] <= 0.25 and item["decision"] == "review", item
+    decisions = figures["decisions"]
+    assert decisions["correct"]["proceed"] >= 0.75 * sum(decisions["correct"].values())
+    mean = figures["mean_confidence"]
+    assert mean["contradictory"] <= mean["correct"] - 0.3
