@@ -389,3 +389,77 @@ def answers(
         "items": [{"question": i["question"], "answer": i["answer"]} for i in result["items"]],
     }
     _print(rows, full if as_json else None)
+
+
+@app.command("discrimination")
+def discrimination(
+    pdf: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            metavar="PDF",
+            help="The material: a PDF (or a Markdown / text file, whose concepts are matched "
+            "by section title).",
+        ),
+    ],
+    answers: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            metavar="ANSWERS.jsonl",
+            help='JSONL: {"concept", "pages": [first, last], "answer", "label"}; label one of '
+            "correct, partial, contradictory, irrelevant, non-answer.",
+        ),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object last.")] = False,
+) -> None:
+    """Whether the offline Examiner tells correct answers from wrong, off-topic and empty ones:
+    mean confidence and Coach decisions per label, AUC correct vs contradictory / irrelevant."""
+    from learningos.ai import discrimination_eval
+    from learningos.ai.inputs import Thresholds
+    from learningos.ai.offline.examiner import examine
+    from learningos.config import get_settings
+    from learningos.content.segment import segment
+    from learningos.retrieval.embeddings import LocalEmbedder
+
+    try:
+        items = discrimination_eval.load_items(answers)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="ANSWERS.jsonl") from exc
+    if not items:
+        raise typer.BadParameter("the file has no answers", param_hint="ANSWERS.jsonl")
+    sections = [s for s in segment(_read_document(pdf)) if s.kind != "chunk"]
+    settings = get_settings()
+    embedder = LocalEmbedder(precision=settings.embedding_precision)
+    thresholds = Thresholds(
+        proceed=settings.coach_proceed_threshold, practice=settings.coach_practice_threshold
+    )
+    start = time.perf_counter()
+    try:
+        result = discrimination_eval.run(
+            items, sections, lambda inp: examine(inp, embedder), thresholds
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="ANSWERS.jsonl") from exc
+    rows = discrimination_eval.report_rows(result)
+    rows.append(("seconds", round(time.perf_counter() - start, 1)))
+    _print(rows, result if as_json else None)
+
+
+def _read_document(path: Path) -> Any:
+    """The document of a PDF, Markdown or text file; a clear error for anything else."""
+    from learningos.content.document import IngestError
+    from learningos.content.pdf import extract_pdf
+    from learningos.content.sniff import sniff_kind
+    from learningos.content.text import extract_text
+
+    try:
+        with path.open("rb") as handle:
+            kind = sniff_kind(handle.read(4096), path.name)
+        if kind == "pdf":
+            return extract_pdf(path, max_pages=100_000)
+        return extract_text(path.read_bytes(), markdown=kind == "markdown")
+    except IngestError as exc:
+        raise typer.BadParameter(str(exc), param_hint="PDF") from exc

@@ -129,8 +129,12 @@ def test_confidence_in_range_for_word_salad(embedder: LocalEmbedder, words: list
 def test_gaps_name_the_ideas_a_partial_answer_misses(embedder: LocalEmbedder) -> None:
     out = examiner.examine(make_input(PARTIAL), embedder)
     assert out.gaps == ["a method must be called explicitly", "A constructor has no return type"]
-    assert "It covers 1 of the 3 key ideas" in out.feedback
-    assert "does not cover: called, explicitly; return, type." in out.feedback
+    assert "It makes 1 of the 3 key points" in out.feedback
+    # Plain sentences that point at each missing point, not a list of keywords.
+    assert (
+        "Your explanation leaves out the point about “called explicitly” and the point "
+        "about “return type”." in out.feedback
+    )
 
 
 def test_a_paraphrase_covers_ideas_in_other_words(embedder: LocalEmbedder) -> None:

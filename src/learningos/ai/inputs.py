@@ -64,6 +64,9 @@ class ExaminerInput:
     passages: list[Passage]
     answer: str  # the learner's own-words explanation
     question: str = ""  # the question the learner answered
+    # Other parts of the same material (other concepts, other chapters), for contrast: an
+    # answer closer to them than to `passages` is about something else.
+    others: list[Passage] = field(default_factory=list)
 
 
 @dataclass

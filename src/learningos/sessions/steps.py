@@ -139,6 +139,24 @@ async def tutor_input(
     )
 
 
+async def other_concepts(session: AsyncSession, concept: Concept) -> list[Passage]:
+    """The map's other concepts as short passages: what an answer about something else in
+    the same material is compared with."""
+    from learningos.learning.repository import MapRepository
+
+    concepts = await MapRepository(session).concepts(concept.learning_map_id)
+    return [
+        Passage(
+            text=f"{c.title}. {c.description}".strip(),
+            title=c.title,
+            page_start=c.page_start,
+            page_end=c.page_end,
+        )
+        for c in concepts
+        if c.id != concept.id
+    ]
+
+
 async def examine(
     session: AsyncSession,
     services: Services,
@@ -155,6 +173,7 @@ async def examine(
         passages=passages,
         answer=answer,
         question=ls.practice_task or str(asked),
+        others=await other_concepts(session, concept),
     )
     return await services.ai.examine(inp, caller_for(user), session), passages
 

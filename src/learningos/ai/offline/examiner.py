@@ -41,7 +41,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from learningos.ai.inputs import ExaminerInput
-from learningos.ai.offline import nlp
+from learningos.ai.offline import judge, nlp, verdict
 from learningos.ai.schemas import ExaminerOutput
 
 MODEL_FILE = "examiner_model.json"
@@ -62,8 +62,8 @@ COPY_RUN = 8  # shared run of words that counts as copied
 COPY_MIN_PASSAGE = 40  # words: shorter references are definitions, quoting them is fine
 COPY_START = 0.5  # copied share of the answer from which the penalty starts
 COPY_PENALTY = 0.3  # largest fraction taken off the confidence for a verbatim copy
-QUESTION_ONLY_CAP = 0.3  # an answer made only of the question's words
-LABEL_WORDS = 4  # words used to name a missing idea in the feedback
+QUESTION_ONLY_CAP = verdict.QUESTION_ONLY_CAP  # an answer made only of the question's words
+IDEA_ALIGNED = 0.8  # cosine of an answer sentence with an idea that states the idea itself
 
 
 class Embedder(Protocol):
@@ -293,6 +293,19 @@ def says_dont_know(answer: str, demoted: set[str]) -> bool:
     return len(own) < 3
 
 
+_HELP = re.compile(
+    r"\s*(?:please\s+)?(?:help(?:\s+me)?|(?:can\s+you\s+|please\s+)?(?:explain|tell\s+me)"
+    r"(?:\s+(?:it|this|that))?(?:\s+to\s+me)?(?:\s+please)?|what\s+(?:is|does)\s+(?:it|this)"
+    r"(?:\s+mean)?|hmm+|um+|ok(?:ay)?|\?+|\.+|x)\W*",
+    re.IGNORECASE,
+)
+
+
+def asks_for_help(answer: str) -> bool:
+    """The whole reply is a request for help, a filler ("hmm", "ok") or a lone mark."""
+    return _HELP.fullmatch(answer) is not None
+
+
 def copied_share(answer: str, passages: Sequence[str]) -> float:
     """Share of the answer's words inside runs of COPY_RUN words found verbatim in a long
     passage. Short references (a one-line definition) are left out: restating those is
@@ -324,12 +337,15 @@ class Analysis:
     covered: list[bool]  # per idea, whether the answer covers it
     missing_words: list[list[str]]  # per idea, its words the answer lacks
     answer_words: int  # content words in the answer
+    signals: judge.Signals | None = None
+    idea_pages: list[int | None] = field(default_factory=list)
 
 
 def _empty_analysis(ideas: list[str], **flags: float) -> Analysis:
     feats = {"similarity": 0.0, "coverage": 0.0, "elaboration": 0.0, "copied": 0.0}
     feats.update({"empty": 0.0, "gibberish": 0.0, "dont_know": 0.0, "question_only": 0.0})
     feats["no_reference"] = 0.0
+    feats.update({"help": 0.0, "off_topic": 0.0, "flips": 0.0, "unsure": 0.0, "topical": 0.0})
     feats.update(flags)
     return Analysis(feats, ideas, [False] * len(ideas), [[] for _ in ideas], 0)
 
@@ -345,6 +361,8 @@ def analyse(inp: ExaminerInput, embedder: Embedder) -> Analysis:
         return _empty_analysis(ideas, empty=1.0)
     if says_dont_know(answer, demoted):
         return _empty_analysis(ideas, dont_know=1.0)
+    if asks_for_help(answer):
+        return _empty_analysis(ideas, help=1.0)
     if is_gibberish(answer):
         return _empty_analysis(ideas, gibberish=1.0)
 
@@ -370,7 +388,9 @@ def analyse(inp: ExaminerInput, embedder: Embedder) -> Analysis:
     best = _best_matches(spelled, answer_words, vectors)
     coverage = float(np.mean([best[w] for w in reference_words])) if reference_words else 0.0
     scores = _idea_scores(idea_texts, idea_words, best, sentence_vectors, vectors)
-    covered = [score >= IDEA_COVERED for score in scores]
+    signals = judge.signals(inp, lambda texts: _stacked(embedder, texts))
+    stated = _stated(ideas, signals, embedder)
+    covered = [score >= IDEA_COVERED or said for score, said in zip(scores, stated, strict=True)]
     missing = [_lacking(ws, best) for ws in idea_words]
     feats = {
         "similarity": similarity,
@@ -382,8 +402,36 @@ def analyse(inp: ExaminerInput, embedder: Embedder) -> Analysis:
         "dont_know": 0.0,
         "question_only": float(question_only),
         "no_reference": 0.0,
+        "help": 0.0,
+        "off_topic": float(signals.off_topic(coverage)),
+        "flips": float(len(signals.flips)),
+        "unsure": float(signals.unsure and not signals.off_topic(coverage)),
+        "topical": signals.topical,
     }
-    return Analysis(feats, ideas, covered, missing, len(all_answer_words))
+    pages = _idea_pages(ideas, signals, embedder)
+    return Analysis(feats, ideas, covered, missing, len(all_answer_words), signals, pages)
+
+
+def _stacked(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    vectors = _cache.vectors(embedder, texts)
+    return np.stack([vectors[t] for t in texts])
+
+
+def _stated(ideas: list[str], signals: judge.Signals, embedder: Embedder) -> list[bool]:
+    """Per idea, whether an answer sentence states it nearly as it stands (word for word or
+    close): such an idea is covered whatever its words' matches say."""
+    if signals.answer_vectors is None or not ideas:
+        return [False] * len(ideas)
+    sims = _stacked(embedder, ideas) @ signals.answer_vectors.T
+    return [bool(row.max() >= IDEA_ALIGNED) for row in sims]
+
+
+def _idea_pages(ideas: list[str], signals: judge.Signals, embedder: Embedder) -> list[int | None]:
+    """Per idea, the page of the material sentence closest to it."""
+    if signals.statement_vectors is None or not ideas or not signals.statements:
+        return [None] * len(ideas)
+    sims = _stacked(embedder, ideas) @ signals.statement_vectors.T
+    return [signals.statements[int(row.argmax())].page for row in sims]
 
 
 def _answer_sentences(answer: str, demoted: set[str]) -> list[str]:
@@ -471,7 +519,7 @@ def _flag(feats: dict[str, float], name: str) -> bool:
     return bool(feats.get(name, 0.0))  # a flag left out counts as not raised
 
 
-ZEROING_FLAGS = ("empty", "gibberish", "dont_know", "no_reference")
+ZEROING_FLAGS = ("empty", "gibberish", "dont_know", "help", "no_reference")
 
 
 def ruled_out(feats: dict[str, float]) -> bool:
@@ -480,18 +528,17 @@ def ruled_out(feats: dict[str, float]) -> bool:
 
 
 def confidence(feats: dict[str, float], calibration: Calibration) -> float:
-    """The calibrated confidence, then the fixed rules."""
+    """The calibrated confidence, then the fixed rules and the limits of the answer's kind
+    (a question restated, off topic, contradicting the material, not vouched for)."""
     if ruled_out(feats):
         return 0.0
-    value = calibration.predict(feats)
-    if _flag(feats, "question_only"):
-        value = min(value, QUESTION_ONLY_CAP)
+    value = verdict.capped(calibration.predict(feats), feats)
     excess = (feats.get("copied", 0.0) - COPY_START) / (1.0 - COPY_START)
     value *= 1.0 - COPY_PENALTY * min(1.0, max(0.0, excess))
     return min(1.0, max(0.0, value))
 
 
-# --- feedback --------------------------------------------------------------------------------
+# --- the verdict -----------------------------------------------------------------------------
 
 
 def _gaps(analysis: Analysis) -> list[int]:
@@ -499,68 +546,46 @@ def _gaps(analysis: Analysis) -> list[int]:
     return [i for i, ok in enumerate(analysis.covered) if not ok][:MAX_GAPS]
 
 
-def _label(words: list[str], idea: str) -> str:
-    """Names a missing idea by the words the answer lacks: enough to point at it, without
-    reading the reference out."""
-    return ", ".join(words[:LABEL_WORDS] or nlp.content_words(idea)[:LABEL_WORDS])
+@dataclass
+class Assessment:
+    """The Examiner's output with the kind of answer it judged this to be."""
+
+    label: verdict.Label
+    output: ExaminerOutput
 
 
-def _coverage(analysis: Analysis) -> str:
-    total = len(analysis.ideas)
-    covered = sum(analysis.covered)
-    if covered < total:
-        return f"It covers {covered} of the {total} key ideas of the material."
-    if total == 1:
-        return "It covers the key idea of the material."
-    return f"It covers each of the {total} key ideas of the material."
-
-
-def _feedback(analysis: Analysis, value: float, gaps: list[int], references: list[str]) -> str:
-    """What the assessment found, stated plainly: no praise, no hints, no explanation."""
+def assess(inp: ExaminerInput, embedder: Embedder) -> Assessment:
+    """Judge the learner's explanation against the concept's material; blocking."""
+    analysis = analyse(inp, embedder)
     feats = analysis.features
-    if feats["no_reference"]:
-        return "There is no reference material to compare the explanation with."
-    if feats["empty"]:
-        return "No explanation was given, so there is nothing to assess."
-    if feats["dont_know"]:
-        return "The reply says you do not know, so there is nothing to assess."
-    if feats["gibberish"]:
-        return "The reply is not readable text, so there is nothing to assess."
-    parts = []
-    if value < 0.5:
-        parts.append("Overall the explanation differs from the material in important ways.")
-    elif value >= 0.75 and not gaps:
-        parts.append("Overall the explanation matches the material closely.")
-    if feats["question_only"]:
-        parts.append("Apart from the words of the question, it says very little.")
-    if analysis.ideas:
-        parts.append(_coverage(analysis))
-    if gaps:
-        named = "; ".join(_label(analysis.missing_words[i], analysis.ideas[i]) for i in gaps)
-        missing = f"Your explanation does not cover: {named}."
-        # A short idea can be named by its own words: never echo one verbatim.
-        if not any(_contains(missing, sentence) for sentence in references):
-            parts.append(missing)
-    if analysis.answer_words < 5:
-        unit = "word" if analysis.answer_words == 1 else "words"
-        parts.append(f"It is very short ({analysis.answer_words} content {unit}).")
-    if feats["copied"] >= COPY_START:
-        parts.append("Much of it repeats the source text word for word.")
-    return " ".join(parts)
-
-
-def _contains(text: str, sentence: str) -> bool:
-    words = nlp.words(sentence)
-    return len(words) >= 2 and " ".join(words) in " ".join(nlp.words(text))
+    value = confidence(feats, shipped_calibration())
+    gaps = _gaps(analysis)
+    label = verdict.label_of(feats, value, len(gaps))
+    signals = analysis.signals
+    pages = analysis.idea_pages or [None] * len(analysis.ideas)
+    missing = (
+        [verdict.Missing(analysis.ideas[i], pages[i], analysis.missing_words[i]) for i in gaps]
+        if label in ("partial", "correct")
+        else []
+    )
+    elsewhere = signals.elsewhere_title if signals and feats.get("off_topic") else None
+    text = verdict.feedback(
+        label,
+        feats,
+        inp.concept.title.strip() or "the concept",
+        signals,
+        missing,
+        (sum(analysis.covered), len(analysis.ideas)),
+        analysis.answer_words,
+        elsewhere or None,
+    )
+    gap_texts = [analysis.ideas[i] for i in gaps]
+    if label == "contradictory" and signals is not None:
+        gap_texts = [f.statement.text for f in signals.flips][:MAX_GAPS]
+    output = ExaminerOutput(confidence=round(value, 4), feedback=text, gaps=gap_texts)
+    return Assessment(label, output)
 
 
 def examine(inp: ExaminerInput, embedder: Embedder) -> ExaminerOutput:
     """Score the learner's explanation against the concept's material; blocking."""
-    analysis = analyse(inp, embedder)
-    value = confidence(analysis.features, shipped_calibration())
-    gaps = _gaps(analysis)
-    references = analysis.ideas + [s for p in inp.passages for s in nlp.sentences(p.text)]
-    feedback = _feedback(analysis, value, gaps, references)
-    return ExaminerOutput(
-        confidence=round(value, 4), feedback=feedback, gaps=[analysis.ideas[i] for i in gaps]
-    )
+    return assess(inp, embedder).output
