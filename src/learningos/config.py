@@ -102,6 +102,12 @@ class Settings(BaseSettings):
 
     # Content and files.
     max_pdf_pages: int = Field(default=1000, ge=1, le=20_000)
+    # What one item may cost to process: its extracted characters (about 2,500 a page) and
+    # its sections (chapters, sections and search chunks); above either it fails with a reason.
+    max_item_characters: int = Field(default=3_000_000, ge=1_000)
+    max_item_sections: int = Field(default=5_000, ge=10)
+    # Uploads one learner may make (limits syntax: "N/minute|hour|day"); 429 with Retry-After.
+    upload_limit_per_user: str = "60/day"
     storage_backend: Literal["local", "s3"] = "local"
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None

@@ -110,6 +110,8 @@ async def upload(
     existing = await contents.get_by_hash(user.id, sha256)
     if existing is not None:
         return Uploaded(existing, True, None)
+    # Only a new file costs processing, so only a new file counts against the daily limit.
+    await services.limiter.hit(settings.upload_limit_per_user, "upload-user", str(user.id))
     title = clean_title(title) or Path(filename).stem[:300] or "Untitled"
     content = Content(
         user_id=user.id,

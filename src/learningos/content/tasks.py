@@ -66,10 +66,22 @@ async def process_content(ctx: JobContext) -> None:
     kind, key = content.type, content.file_key
     await set_progress(services, content_id, status="processing", stage="extract", progress=2)
     document = await _extract(services, content_id, kind, key)
+    settings = services.settings
+    characters = sum(len(page.text) for page in document.pages)
+    if characters > settings.max_item_characters:
+        raise IngestFailed(
+            f"This file has {characters:,} characters of text; one material may have up to "
+            f"{settings.max_item_characters:,}. Split it into parts and upload them one by one."
+        )
     await set_progress(services, content_id, stage="sections", progress=40)
     sections = await anyio.to_thread.run_sync(segment, document)
     if not sections:
         raise IngestFailed("No text could be found in this file.")
+    if len(sections) > settings.max_item_sections:
+        raise IngestFailed(
+            f"This file splits into {len(sections):,} sections; one material may have up to "
+            f"{settings.max_item_sections:,}. Split it into parts and upload them one by one."
+        )
     rows = _section_rows(content_id, sections)
     await set_progress(services, content_id, stage="embeddings", progress=45)
     await _index(services, content_id, sections, rows)
