@@ -351,6 +351,15 @@ async def test_the_ai_tab_for_an_admin(client, services):  # type: ignore[no-unt
     assert "Offline engine" in text and "Available" in text
     assert "The only engine" in text  # no provider keys in the tests
     assert "all-MiniLM-L6-v2" in text
+    checks = doc.css_first("#engine-checks").text(separator=" ")
+    assert "says the opposite of one of them" in checks and "uncertain" in checks
+    for provider in (
+        "LEARNINGOS_OPENAI_API_KEY",
+        "LEARNINGOS_DEEPSEEK_API_KEY",
+        "Ollama",
+        "llama.cpp",
+    ):
+        assert provider in checks
 
 
 async def test_preferences_are_saved_and_shown(client):  # type: ignore[no-untyped-def]

@@ -215,6 +215,8 @@ async def test_the_learn_page_runs_the_loop(client, services):  # type: ignore[n
     assert panel.status_code == 200
     fragment = html(panel).body.text()
     assert "Examiner" in fragment and "Coach" in fragment and "Confidence" in fragment
+    note = html(panel).css_first("[data-offline-note]")
+    assert note is not None and "contradictions and missing points" in note.text()
     wrong = await client.post(
         f"/learn/{content_id}/act",
         data={"csrf_token": csrf, "session_id": session_id, "action": "answer", "message": GOOD},

@@ -85,6 +85,8 @@ def test_an_answer_about_something_else_is_irrelevant(embedder, sections) -> Non
         "To change a bicycle tyre, take the wheel off and swap the inner tube.",
         # Another concept of the same course, in its own words.
         "Spacing means spreading study over several sessions instead of cramming.",
+        # A line that matches nothing in the material.
+        "TAB1: explanation sent from the first tab.",
     ):
         got = judge(embedder, ask(sections, "Working memory and its limits", answer))
         assert got.label == "irrelevant", answer

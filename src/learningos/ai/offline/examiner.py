@@ -403,9 +403,9 @@ def analyse(inp: ExaminerInput, embedder: Embedder) -> Analysis:
         "question_only": float(question_only),
         "no_reference": 0.0,
         "help": 0.0,
-        "off_topic": float(signals.off_topic(coverage)),
+        "off_topic": float(signals.off_topic(coverage, len(all_answer_words))),
         "flips": float(len(signals.flips)),
-        "unsure": float(signals.unsure and not signals.off_topic(coverage)),
+        "unsure": float(signals.unsure and not signals.off_topic(coverage, len(all_answer_words))),
         "topical": signals.topical,
     }
     pages = _idea_pages(ideas, signals, embedder)

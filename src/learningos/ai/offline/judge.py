@@ -38,6 +38,7 @@ FEW_WORDS = 0.5  # word recall below which a far answer is off topic
 # A reference of a sentence or two (a model answer) is phrased one way only: an answer far
 # from it may still be right (graded answers say so), so distance alone decides nothing there.
 FEW_STATEMENTS = 5
+FEW_ANSWER_WORDS = 8  # content words: fewer, and matching nothing, is no explanation
 NEARER_ELSEWHERE = 0.08  # margin by which another part must be closer to call it off topic
 UNSURE = 0.4  # best sentence cosine below which the engine cannot vouch for its score
 NEAR = 0.4  # cosine from which a material sentence is on the same point as an answer one
@@ -79,14 +80,18 @@ class Signals:
     statement_vectors: np.ndarray | None = None
     answer_vectors: np.ndarray | None = None
 
-    def off_topic(self, coverage: float) -> bool:
+    def off_topic(self, coverage: float, words: int = FEW_ANSWER_WORDS) -> bool:
         """Whether the answer is about something else: no sentence comes near the material
         (of several statements) and few of its words (`coverage`, the examiner's soft word
-        recall) do either; or the
+        recall) do either, or it is a few `words` long; or the
         answer is closer to another part of the material and none of its sentences says
         what this part says."""
         short = len(self.statements) < FEW_STATEMENTS
         if not short and self.topical < OFF_TOPIC and coverage < FEW_WORDS:
+            return True
+        # A line or two that matches no statement of a real passage is not an explanation
+        # of it ("TAB1: explanation sent from the first tab.").
+        if not short and self.topical < UNSURE and words < FEW_ANSWER_WORDS:
             return True
         return self.elsewhere > self.here + NEARER_ELSEWHERE and self.topical < ALIGNED
 
