@@ -4,13 +4,31 @@ prerequisites, through the JSON API and the editor page; progress and notes foll
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 from sqlalchemy import select
 
+import learningos.demo
+from learningos.models.jobs import Job
 from learningos.models.learning import ConceptProgress, UserNote
-from tests.conftest import bearer, login, register, signed_in
+from tests.conftest import bearer, eventually, login, register, signed_in
+from tests.integration.test_content import processed
 from tests.integration.test_pages import csrf_of, html, sign_in_page
 from tests.integration.test_progress import add_progress, make_content
+
+COURSE = Path(learningos.demo.__file__).with_name("course.md")  # 8 sections, 8 concepts
+
+
+async def _run_queued(services, name: str) -> None:  # type: ignore[no-untyped-def]
+    """In the Redis run no worker listens here: run the queued jobs in this process."""
+    if not services.settings.redis_url:
+        return
+    async with services.db.transaction() as session:
+        ids = list(
+            await session.scalars(select(Job.id).where(Job.name == name, Job.status == "queued"))
+        )
+    for job_id in ids:
+        await services.queue.run(job_id)
 
 
 async def _map(client, tokens, content_id):  # type: ignore[no-untyped-def]
@@ -181,3 +199,44 @@ async def test_the_editor_page_applies_each_change_and_shows_a_refusal_in_place(
     assert "already has a concept called" in html(refused).css_first("[data-form-error]").text()
     no_csrf = await client.post(url, data={"action": "add", "title": "Nope"})
     assert no_csrf.status_code == 403
+
+
+async def test_regenerate_with_fewer_concepts_shows_the_changes_before_replacing(client, services):
+    await register(client)
+    await sign_in_page(client)
+    tokens = {"access_token": client.cookies["lo_access"]}
+    made = await client.post(
+        "/api/v1/content/upload", headers=bearer(tokens),
+        files={"file": ("course.md", COURSE.read_bytes())},
+    )  # fmt: skip
+    content_id = made.json()["content"]["id"]
+    await processed(client, services, tokens, content_id)
+    before = [c["title"] for c in (await _map(client, tokens, content_id))["concepts"]]
+    url = f"/content/{content_id}/map/edit"
+    csrf = csrf_of(html(await client.get(url)))
+    asked = await client.post(
+        url, data={"csrf_token": csrf, "action": "regenerate", "granularity": "fewer"}
+    )
+    assert asked.status_code == 303
+    await _run_queued(services, "learning.generate_map")
+
+    async def map_job_done():  # type: ignore[no-untyped-def]
+        draft = await client.get(f"/api/v1/content/{content_id}/map/draft", headers=bearer(tokens))
+        return draft if draft.status_code == 200 else None
+
+    draft = (await eventually(map_job_done, timeout=60)).json()
+    assert draft["granularity"] == "fewer"
+    assert len(draft["kept"]) + len(draft["added"]) < len(before)  # fewer, broader concepts
+    assert set(draft["removed"]) <= set(before) and draft["removed"]
+    # Nothing changed yet: the map is the old one until the owner replaces it.
+    assert [c["title"] for c in (await _map(client, tokens, content_id))["concepts"]] == before
+    editor = html(await client.get(url))
+    assert editor.css_first("[data-draft]") is not None
+    assert len(editor.css('[data-change="removed"] li')) == len(draft["removed"])
+
+    replaced = await client.post(url, data={"csrf_token": csrf, "action": "draft_apply"})
+    assert replaced.status_code == 303
+    after = [c["title"] for c in (await _map(client, tokens, content_id))["concepts"]]
+    assert sorted(after) == sorted(draft["kept"] + draft["added"])
+    gone = await client.get(f"/api/v1/content/{content_id}/map/draft", headers=bearer(tokens))
+    assert gone.status_code == 404

@@ -44,6 +44,8 @@ class ConceptRef:
 class PlannerInput:
     content_title: str
     sections: list[SectionInput]
+    # "fewer" broader concepts, "more" finer ones, or the planner's own choice.
+    granularity: str = "default"
 
 
 @dataclass

@@ -20,6 +20,7 @@ from learningos.learning.schemas import (
     ConceptOut,
     ConceptPatchIn,
     GenerateMapIn,
+    MapDraftOut,
     MapOut,
 )
 
@@ -36,9 +37,37 @@ async def learning_map(content_id: uuid.UUID, user: CurrentUser, session: Sessio
 async def generate_map(
     body: GenerateMapIn, user: CurrentUser, session: SessionDep, services: ServicesDep
 ) -> dict[str, str]:
-    """Build the map again (progress on concepts that still exist is kept)."""
-    job = await service.request_map(session, services, user, body.content_id)
+    """Build the map again (progress on concepts that still exist is kept), with fewer or
+    more concepts if asked; with `preview` the new map waits as a draft."""
+    job = await service.request_map(
+        session, services, user, body.content_id, body.granularity, body.preview
+    )
     return {"job_id": str(job.id)}
+
+
+@router.get("/content/{content_id}/map/draft", response_model=MapDraftOut)
+async def map_draft(content_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Any:
+    """What replacing the map with the regenerated draft would keep, add and remove."""
+    learning_map, changes = await service.map_draft(session, user, content_id)
+    draft = learning_map.draft or {}
+    return {
+        "granularity": draft.get("granularity", "default"),
+        "made_at": draft.get("made_at", ""),
+        **changes,
+    }
+
+
+@router.post("/content/{content_id}/map/draft/apply", response_model=MapOut)
+async def apply_map_draft(content_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Any:
+    """Replace the map with the draft; concepts that stay keep progress and notes."""
+    await service.settle_draft(session, user, content_id, accept=True)
+    return await service.get_map(session, user, content_id)
+
+
+@router.delete("/content/{content_id}/map/draft", status_code=status.HTTP_204_NO_CONTENT)
+async def discard_map_draft(content_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
+    """Keep the current map and drop the draft."""
+    await service.settle_draft(session, user, content_id, accept=False)
 
 
 @router.post("/content/{content_id}/ask", response_model=AskOut)

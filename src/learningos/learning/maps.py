@@ -8,10 +8,12 @@ stay with the content item, and return to a concept of the same title if one com
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learningos.ai.gateway import AIResult, Caller
+from learningos.ai.gateway import AIResult, Caller, Usage
 from learningos.ai.inputs import PlannerInput, SectionInput
 from learningos.ai.schemas import PlannerOutput
 from learningos.content.sections import SectionRepository
@@ -47,13 +49,54 @@ def planner_input(content: Content, sections: list[ContentSection]) -> PlannerIn
 
 
 async def generate_map(
-    session: AsyncSession, services: Services, content: Content, caller: Caller
+    session: AsyncSession,
+    services: Services,
+    content: Content,
+    caller: Caller,
+    granularity: str = "default",
+    preview: bool = False,
 ) -> LearningMap:
-    """Plan the content and store the map. Raises ValueError when the material has nothing
-    to plan from (the planner's message says why)."""
+    """Plan the content and store the map, or with `preview` keep the plan as the map's draft
+    for the owner to compare and accept. Raises ValueError when the material has nothing to
+    plan from (the planner's message says why)."""
     inp = planner_input(content, await SectionRepository(session).outline(content.id))
+    inp.granularity = granularity
     result = await services.ai.plan(inp, caller, session)
-    return await store_map(session, content.id, result)
+    current = await MapRepository(session).of_content(content.id) if preview else None
+    if current is None:
+        return await store_map(session, content.id, result)
+    usage = result.usage
+    current.draft = {
+        "plan": result.output.model_dump(mode="json"),
+        "provider": usage.provider,
+        "model": usage.model,
+        "granularity": granularity,
+        "made_at": utcnow().isoformat(),
+    }
+    return current
+
+
+def draft_result(draft: dict[str, Any]) -> AIResult[PlannerOutput]:
+    """A stored draft as the planner's result, for store_map."""
+    usage = Usage(
+        provider=draft["provider"], model=draft["model"], prompt_id=None, prompt_version=None,
+        tokens_in=0, tokens_out=0, cost_usd=Decimal(0), latency_ms=0, fallback=False,
+        fallback_reason=None,
+    )  # fmt: skip
+    return AIResult(output=PlannerOutput.model_validate(draft["plan"]), usage=usage)
+
+
+def draft_changes(draft: dict[str, Any], concepts: list[Concept]) -> dict[str, list[str]]:
+    """What replacing the map with the draft would do, concept by concept (matched by title,
+    as store_map matches them: a kept concept keeps its progress and notes)."""
+    planned = [c["title"] for c in draft["plan"]["concepts"]]
+    now = {c.title.strip().lower() for c in concepts}
+    later = {t.strip().lower() for t in planned}
+    return {
+        "kept": [t for t in planned if t.strip().lower() in now],
+        "added": [t for t in planned if t.strip().lower() not in now],
+        "removed": [c.title for c in concepts if c.title.strip().lower() not in later],
+    }
 
 
 async def store_map(

@@ -11,10 +11,12 @@ from fastapi.responses import Response
 
 from learningos.auth.deps import PageUser
 from learningos.content import service as content_service
+from learningos.jobs.repository import JobRepository
 from learningos.kit.csrf import verify_csrf
 from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
 from learningos.kit.errors import AIBudgetExceeded, Conflict, NotAuthenticated, ValidationFailed
 from learningos.learning import editing, service
+from learningos.learning.maps import draft_changes
 from learningos.models.user import User
 from learningos.web.render import htmx_redirect, redirect_with_flash, render
 
@@ -69,12 +71,19 @@ async def _editor(
 ) -> Response:
     edit = await editing.editable(session, user, content_id)
     content = await content_service.get_readable(session, user, content_id)
+    building = await JobRepository(session).unfinished(
+        "learning.generate_map", user.id, content_id=str(content_id)
+    )
+    draft = edit.learning_map.draft
     context = {
         "active": "library",
         "content": content,
         "concepts": edit.concepts,
         "titles": {str(c.id): c.title for c in edit.concepts},
         "form_error": error,
+        "building": building is not None,
+        "draft": draft,
+        "changes": draft_changes(draft, edit.concepts) if draft else None,
     }
     return render(request, "learning/map_edit.html", context, status_code=status_code)
 
@@ -85,8 +94,10 @@ async def map_editor_submit(
     content_id: uuid.UUID,
     user: PageUser,
     session: SessionDep,
+    services: ServicesDep,
     meta: MetaDep,
     action: Annotated[str, Form()] = "",
+    granularity: Annotated[str, Form()] = "default",
     concept_id: Annotated[uuid.UUID | None, Form()] = None,
     title: Annotated[str, Form(max_length=300)] = "",
     description: Annotated[str, Form(max_length=2000)] = "",
@@ -99,6 +110,8 @@ async def map_editor_submit(
     verify_csrf(request, csrf_token)
     if user is None:
         raise NotAuthenticated()
+    if action in ("regenerate", "draft_apply", "draft_discard"):
+        return await _regenerate(request, session, services, user, content_id, action, granularity)
     try:
         # Every edit checks its input before it writes, so a refused one changes nothing.
         changed = await _apply(
@@ -150,3 +163,23 @@ async def _apply(
     else:
         raise ValidationFailed("Unknown change.")
     return concept_id
+
+
+async def _regenerate(
+    request: Request,
+    session: SessionDep,
+    services: ServicesDep,
+    user: User,
+    content_id: uuid.UUID,
+    action: str,
+    granularity: str,
+) -> Response:
+    """Build a new map as a draft, or replace the map with the draft, or discard it."""
+    url = f"/content/{content_id}/map/edit"
+    if action == "regenerate":
+        if granularity not in ("fewer", "default", "more"):
+            raise ValidationFailed("Choose fewer, the same or more concepts.")
+        await service.request_map(session, services, user, content_id, granularity, preview=True)
+        return redirect_with_flash(url + "#regenerate", "map_regenerating")
+    await service.settle_draft(session, user, content_id, accept=action == "draft_apply")
+    return redirect_with_flash(url, "map_replaced" if action == "draft_apply" else "map_kept")

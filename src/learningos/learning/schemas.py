@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -41,6 +42,18 @@ class MapOut(BaseModel):
 
 class GenerateMapIn(BaseModel):
     content_id: uuid.UUID
+    # "fewer" broader concepts, "more" finer ones; the planner's own count by default.
+    granularity: Literal["fewer", "default", "more"] = "default"
+    # Keep the new map as a draft to compare (GET /content/{id}/map/draft) before replacing.
+    preview: bool = False
+
+
+class MapDraftOut(BaseModel):
+    granularity: str
+    made_at: str
+    kept: list[str]  # concepts that stay, with their progress and notes
+    added: list[str]
+    removed: list[str]
 
 
 class ConceptPatchIn(BaseModel):

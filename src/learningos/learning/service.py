@@ -12,6 +12,7 @@ from learningos.ai.inputs import ConceptRef, Passage, TutorInput
 from learningos.ai.schemas import TutorOutput
 from learningos.content import service as content_service
 from learningos.kit.errors import Conflict, NotFound
+from learningos.learning.maps import draft_changes, draft_result, store_map
 from learningos.learning.repository import MapRepository
 from learningos.models.content import Content
 from learningos.models.jobs import Job
@@ -76,14 +77,44 @@ async def get_map(session: AsyncSession, user: User, content_id: uuid.UUID) -> d
 
 
 async def request_map(
-    session: AsyncSession, services: Services, user: User, content_id: uuid.UUID
+    session: AsyncSession,
+    services: Services,
+    user: User,
+    content_id: uuid.UUID,
+    granularity: str = "default",
+    preview: bool = False,
 ) -> Job:
-    """Queue (re)generation of the content's learning map; the owner's or an admin's call."""
+    """Queue (re)generation of the content's learning map; the owner's or an admin's call.
+    With `preview` the new plan waits as a draft until the owner replaces the map with it."""
     content = await content_service.get_owned(session, user, content_id)
     _ready(content)
-    return await services.queue.enqueue(
-        session, "learning.generate_map", {"content_id": str(content.id)}, user_id=user.id
-    )
+    payload = {"content_id": str(content.id), "granularity": granularity, "preview": preview}
+    return await services.queue.enqueue(session, "learning.generate_map", payload, user_id=user.id)
+
+
+async def map_draft(
+    session: AsyncSession, user: User, content_id: uuid.UUID
+) -> tuple[LearningMap, dict[str, Any]]:
+    """The owner's waiting draft and what it would change; 404 when there is none."""
+    await content_service.get_owned(session, user, content_id)
+    repo = MapRepository(session)
+    learning_map = await repo.of_content(content_id)
+    if learning_map is None or learning_map.draft is None:
+        raise NotFound("There is no new map waiting. Regenerate the map first.")
+    concepts = await repo.concepts(learning_map.id, hidden=True)
+    return learning_map, draft_changes(learning_map.draft, concepts)
+
+
+async def settle_draft(
+    session: AsyncSession, user: User, content_id: uuid.UUID, accept: bool
+) -> LearningMap:
+    """Replace the map with its draft (concepts matched by title keep their progress and
+    notes), or discard the draft."""
+    learning_map, _ = await map_draft(session, user, content_id)
+    draft, learning_map.draft = learning_map.draft, None
+    if accept and draft is not None:
+        return await store_map(session, content_id, draft_result(draft))
+    return learning_map
 
 
 async def ask(

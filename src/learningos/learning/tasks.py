@@ -18,7 +18,15 @@ async def generate_map_job(ctx: JobContext) -> None:
         raise PermanentJobError("the content no longer exists")
     caller = Caller(user_id=ctx.job.user_id, content_id=content.id, check_budget=False)
     try:
-        await generate_map(ctx.session, ctx.services, content, caller)
+        payload = ctx.job.payload
+        await generate_map(
+            ctx.session,
+            ctx.services,
+            content,
+            caller,
+            granularity=payload.get("granularity", "default"),
+            preview=bool(payload.get("preview", False)),
+        )
     except ValueError as exc:
         raise PermanentJobError(
             f"No learning map could be built from this material: {exc}"

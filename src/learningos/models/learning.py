@@ -22,6 +22,8 @@ class LearningMap(IdMixin, TimestampMixin, Base):
     total_minutes: Mapped[int] = mapped_column(default=0)
     generated_by: Mapped[str | None] = mapped_column(String(80))
     generated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A regenerated plan waiting for the owner to replace the map with it (or discard it).
+    draft: Mapped[dict[str, Any] | None] = mapped_column()
 
 
 class Concept(IdMixin, TimestampMixin, Base):

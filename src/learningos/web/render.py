@@ -28,6 +28,9 @@ FLASH_MESSAGES = {
     "already_uploaded": "You already have this material, so it was not uploaded again.",
     "content_renamed": "Renamed.",
     "map_updated": "Learning map updated.",
+    "map_regenerating": "Building a new map. It will wait here until you replace the old one.",
+    "map_replaced": "The learning map was replaced with the new one.",
+    "map_kept": "The new map was discarded; your map is unchanged.",
     "content_deleted": "Deleted, with everything made from it.",
 }
 

@@ -79,7 +79,8 @@ def plan(inp: PlannerInput, embedder: Embedder) -> PlannerOutput:
     an overview. Raises ValueError when there is nothing to learn from (only front matter,
     or no text)."""
     units, chapters, lexicon = _units(inp, embedder)
-    drafts = [_draft(group) for group in _groups(units, chapters, lexicon)]
+    scale = GRANULARITY.get(inp.granularity, 1.0)
+    drafts = [_draft(group) for group in _groups(units, chapters, lexicon, scale)]
     weights = kp.idf([d.grams for d in drafts])
     _describe(drafts, units, chapters, weights, lexicon, inp.content_title)
     _embed_and_pick_phrases(drafts, embedder, lexicon)
@@ -109,7 +110,7 @@ def _units(
         raise ValueError(st.NOTHING_TO_PLAN)
     chapters = st.assign_chapters(units)
     _unname_recurring(units)
-    target = st.target_count(sum(u.words for u in units))
+    target = _scaled(st.target_count(sum(u.words for u in units)), inp.granularity)
     if len(st.absorb_tiny([[u] for u in units])) < target:
         units = st.split_untitled(units, target, inp.content_title, embedder, lexicon)
     return units, chapters, lexicon
@@ -138,7 +139,17 @@ def _unname_recurring(units: list[Unit]) -> None:
             unit.title = ""
 
 
-def _groups(units: list[Unit], chapters: list[str | None], lexicon: kp.Lexicon) -> list[list[Unit]]:
+# How many concepts a regeneration asks for, against the planner's own count.
+GRANULARITY = {"fewer": 0.5, "default": 1.0, "more": 1.8}
+
+
+def _scaled(target: int, granularity: str) -> int:
+    return max(1, min(st.MAX_CONCEPTS, round(target * GRANULARITY.get(granularity, 1.0))))
+
+
+def _groups(
+    units: list[Unit], chapters: list[str | None], lexicon: kp.Lexicon, scale: float = 1.0
+) -> list[list[Unit]]:
     """Units grouped into concepts: a chapter about one idea is one concept; the sections
     of other chapters are merged by size and likeness to about the target count."""
     words = sum(u.words for u in units)
@@ -154,6 +165,7 @@ def _groups(units: list[Unit], chapters: list[str | None], lexicon: kp.Lexicon) 
     target = st.target_count(words)
     if words < SHORT_TEXT_WORDS:
         target = max(target, min(len(groups), SHORT_TEXT_CONCEPTS))
+    target = max(1, min(st.MAX_CONCEPTS, round(target * scale)))
     return st.merge_to(groups, target)
 
 
