@@ -45,6 +45,13 @@ async def test_from_a_pdf_upload_to_an_updated_progress_page(client, services): 
     [tutor] = view["new_messages"]
     assert tutor["role"] == "tutor" and tutor["text"].count("?") == 1
     assert any(c.get("page_start") == 1 for c in tutor["evaluation"]["citations"])
+    await sign_in_page(client)
+    # The tutor's citation on the learn page opens the reader at that part of the material.
+    learn = html(await client.get(f"/learn/{content_id}"))
+    links = [a.attributes["href"] for a in learn.css("a.cite-link")]
+    assert links and all(f"/content/{content_id}/read?" in link for link in links)
+    reader = await client.get(links[0])
+    assert reader.status_code == 200 and "Zen" in html(reader).body.text()
 
     view = await act(client, tokens, sid, "answer", OWN_WORDS, client_id="own-words-1")
     examiner, coach = view["new_messages"]
@@ -75,7 +82,6 @@ async def test_from_a_pdf_upload_to_an_updated_progress_page(client, services): 
     review = (await client.get("/api/v1/review/summary", headers=bearer(tokens))).json()
     assert review["latest_session"]["id"] == sid
 
-    await sign_in_page(client)
     page = html(await client.get("/progress")).body.text()
     words = " ".join(page.split())
     assert "Learn your first concept" not in words and "Daily streak 1 day" in words
