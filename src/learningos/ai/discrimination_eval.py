@@ -11,7 +11,6 @@ Blocking and synchronous.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any, Protocol
 from learningos.ai.inputs import CoachInput, ConceptRef, ExaminerInput, Passage, Thresholds
 from learningos.ai.offline.coach import coach
 from learningos.ai.schemas import ExaminerOutput
+from learningos.kit import jsonl
 
 LABELS = ("correct", "partial", "contradictory", "irrelevant", "non-answer")
 DECISIONS = ("proceed", "practice", "review")
@@ -50,17 +50,7 @@ class Item:
 def load_items(path: str | Path) -> list[Item]:
     """Items of a JSONL file, one `{"concept", "pages": [first, last], "answer", "label"}` a
     line (blank lines skipped); ValueError naming the line and what is wrong."""
-    items = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{number}: not JSON ({exc.msg})") from None
-            items.append(_item(record, f"{path}:{number}"))
-    return items
+    return [_item(record, f"{path}:{number}") for number, record in jsonl.records(path)]
 
 
 def _item(record: Any, where: str) -> Item:

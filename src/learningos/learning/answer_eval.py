@@ -11,7 +11,6 @@ case-insensitive, within the first 80 words of the answer.
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from learningos.config import Settings, get_settings
+from learningos.kit import jsonl
 
 HEAD_WORDS = 80
 
@@ -34,13 +34,7 @@ def load_questions(path: Path) -> list[Question]:
     """The questions of a JSONL file, one {"question", "expect": [phrases]} per line.
     Raises ValueError naming the first bad line."""
     found: list[Question] = []
-    for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"line {number} is not JSON: {exc.msg}") from exc
+    for number, item in jsonl.records(path):
         question = item.get("question") if isinstance(item, dict) else None
         expect = item.get("expect") if isinstance(item, dict) else None
         if not isinstance(question, str) or not question.strip():

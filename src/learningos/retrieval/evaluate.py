@@ -12,7 +12,6 @@ and `Chapter N` lines) used by the benchmarks and tests; the product's segmenter
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import tempfile
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from learningos.config import get_settings
+from learningos.kit import jsonl
 from learningos.kit.vectors import VectorStore
 from learningos.retrieval.embeddings import make_embedder
 from learningos.retrieval.index import Hit, IndexedSection, SectionIndex
@@ -122,11 +122,9 @@ def searchable(sections: Sequence[Any]) -> list[Any]:
 def load_questions(path: Path) -> list[tuple[str, int, int]]:
     """(question, first page, last page) for each line of a JSONL question file."""
     questions = []
-    for line in path.read_text("utf-8").splitlines():
-        if line.strip():
-            item = json.loads(line)
-            first, last = item["pages"]
-            questions.append((item["question"], int(first), int(last)))
+    for _, item in jsonl.records(path):
+        first, last = item["pages"]
+        questions.append((item["question"], int(first), int(last)))
     return questions
 
 
