@@ -130,9 +130,7 @@ async def content_page(
     content = await service.get_readable(session, user, content_id)
     sections = await service.outline(session, content) if content.status == "ready" else []
     context = _detail_context(content, sections)
-    offered = service.clean_title(rename_to)
-    if offered and offered != content.title and content.user_id == user.id:
-        context["rename_to"] = offered  # after uploading the same file under another title
+    context["rename_to"] = service.rename_offer(content, user, rename_to)
     learning_map, concepts = await map_with_concepts(session, content.id)
     context["learning_map"], context["concepts"] = learning_map, concepts
     context["progress_of"] = await ProgressRepository(session).of_concepts(
@@ -168,8 +166,7 @@ async def reader_page(
     if content.status != "ready":
         return redirect_with_flash(f"/content/{content_id}")
     view = await service.reading(session, content, section, page)
-    paragraphs = [p.strip() for p in view.section.text.split("\n\n") if p.strip()]
-    context = {"active": "library", "content": content, "view": view, "paragraphs": paragraphs}
+    context = {"active": "library", "content": content, "view": view}
     return render(request, "content/reader.html", context)
 
 

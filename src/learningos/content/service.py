@@ -157,16 +157,30 @@ def clean_title(title: str | None) -> str:
     return " ".join((title or "").split())[:300]
 
 
+def required_title(title: str | None) -> str:
+    """`clean_title`, refusing an empty one (422 on the title field)."""
+    cleaned = clean_title(title)
+    if not cleaned:
+        message = "Enter a title."
+        raise ValidationFailed(message, details=[{"field": "title", "message": message}])
+    return cleaned
+
+
+def rename_offer(content: Content, user: User, wanted: str | None) -> str | None:
+    """The title typed when the same file was uploaded again, offered to the owner as a
+    rename when it differs from the item's title."""
+    offered = clean_title(wanted)
+    if offered and offered != content.title and content.user_id == user.id:
+        return offered
+    return None
+
+
 async def rename(
     session: AsyncSession, user: User, content_id: uuid.UUID, title: str, meta: RequestMeta
 ) -> Content:
     """Give an item a new title (the owner or an admin)."""
     content = await get_owned(session, user, content_id)
-    cleaned = clean_title(title)
-    if not cleaned:
-        message = "Enter a title."
-        raise ValidationFailed(message, details=[{"field": "title", "message": message}])
-    content.title = cleaned
+    content.title = required_title(title)
     await audit(session, "content.renamed", meta, user.id, content_id=str(content.id))
     return content
 
@@ -183,6 +197,11 @@ class Reading:
     previous: ContentSection | None
     next: ContentSection | None
     page: int | None  # the page asked for, when the reader was opened from a citation
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The section's text cut at blank lines."""
+        return [p.strip() for p in self.section.text.split("\n\n") if p.strip()]
 
 
 async def reading(

@@ -28,7 +28,6 @@ from learningos.models.learning import (
 )
 from learningos.models.user import User
 
-TITLE_MAX = 300
 DESCRIPTION_MAX = 2000
 
 
@@ -67,14 +66,6 @@ async def editable_of_concept(
     return edit, edit.concept(concept_id)
 
 
-def _title(value: str) -> str:
-    title = " ".join(value.split())[:TITLE_MAX]
-    if not title:
-        message = "Enter a title."
-        raise ValidationFailed(message, details=[{"field": "title", "message": message}])
-    return title
-
-
 def _description(value: str | None) -> str:
     return " ".join((value or "").split())[:DESCRIPTION_MAX]
 
@@ -91,7 +82,7 @@ async def update_concept(
     edit, concept = await editable_of_concept(session, user, concept_id)
     values: dict[str, Any] = {}
     if "title" in changes:
-        title = _title(changes["title"])
+        title = content_service.required_title(changes["title"])
         if any(c.title.lower() == title.lower() and c.id != concept.id for c in edit.concepts):
             raise Conflict(f"The map already has a concept called “{title}”.")
         values["title"] = title
@@ -155,7 +146,7 @@ async def add_concept(
 ) -> Concept:
     """A concept the planner missed, after `after` (or at the end)."""
     edit = await editable(session, user, content_id)
-    clean = _title(title)
+    clean = content_service.required_title(title)
     if any(c.title.lower() == clean.lower() for c in edit.concepts):
         raise Conflict(f"The map already has a concept called “{clean}”.")
     anchor = edit.concept(after) if after else (edit.concepts[-1] if edit.concepts else None)
