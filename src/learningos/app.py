@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from learningos import __version__
 from learningos.config import Settings, get_settings
+from learningos.jobs.modules import load_task_modules, periodic_work
 from learningos.kit.csrf import CookieMiddleware
 from learningos.kit.handlers import install_error_handlers
 from learningos.kit.logging import configure_logging, get_logger
@@ -32,6 +33,7 @@ log = get_logger(__name__)
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_json)
+    load_task_modules()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -39,7 +41,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.state.services = services or Services.build(settings)
         if own:
             # With the in-process queue this process is also the worker: it runs the timers.
-            await app.state.services.start(timers=not settings.redis_url)
+            timers = [] if settings.redis_url else periodic_work(app.state.services)
+            await app.state.services.start(timers=timers)
         log.info("app.started", mode="embedded" if settings.is_embedded else "production")
         try:
             yield
