@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from learningos.sessions import endpoints as sessions_api
     from learningos.sessions import pages as sessions_pages
     from learningos.web import pages as web_pages
+    from learningos.web.render import render_error_page
 
     for router in (
         health_api.router,
@@ -118,7 +119,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             swagger_ui_parameters={"validatorUrl": None},
         )
 
-    install_error_handlers(app)
+    install_error_handlers(app, page=render_error_page)
     # Outermost last: request context wraps everything, so every log line has the request id.
     app.add_middleware(StaticGZipMiddleware)
     app.add_middleware(CookieMiddleware, secure=settings.secure_cookies)

@@ -19,8 +19,8 @@ from learningos.account.schemas import SESSION_LENGTHS, AccountUpdate, time_zone
 from learningos.auth import service as auth_service
 from learningos.auth.deps import PageUser, set_auth_cookies
 from learningos.auth.pages import field_errors
+from learningos.deps import MetaDep, ServicesDep, SessionDep
 from learningos.kit.csrf import verify_csrf
-from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
 from learningos.kit.errors import AppError, Forbidden, NotFound, ValidationFailed
 from learningos.models.user import Role, User
 from learningos.services import Services

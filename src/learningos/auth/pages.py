@@ -12,8 +12,8 @@ from learningos.auth import service
 from learningos.auth.deps import PageUser, clear_auth_cookies, set_auth_cookies, token_family
 from learningos.auth.repository import UserRepository
 from learningos.demo import DEMO_EMAIL, DEMO_PASSWORD
+from learningos.deps import MetaDep, ServicesDep, SessionDep
 from learningos.kit.csrf import verify_csrf
-from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
 from learningos.kit.errors import AppError, InvalidCredentials, RateLimited
 from learningos.kit.redirects import same_site_path
 from learningos.web.render import htmx_redirect, redirect_with_flash, render

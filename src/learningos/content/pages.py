@@ -13,8 +13,8 @@ from fastapi.responses import JSONResponse, Response
 from learningos.auth.deps import PageUser
 from learningos.content import service
 from learningos.content.upload import store_upload
+from learningos.deps import MetaDep, ServicesDep, SessionDep
 from learningos.kit.csrf import verify_csrf
-from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
 from learningos.kit.errors import AppError, NotAuthenticated
 from learningos.kit.handlers import error_body
 from learningos.learning.service import map_with_concepts

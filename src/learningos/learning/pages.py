@@ -11,9 +11,9 @@ from fastapi.responses import Response
 
 from learningos.auth.deps import PageUser
 from learningos.content import service as content_service
+from learningos.deps import MetaDep, ServicesDep, SessionDep
 from learningos.jobs.repository import JobRepository
 from learningos.kit.csrf import verify_csrf
-from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
 from learningos.kit.errors import AIBudgetExceeded, Conflict, NotAuthenticated, ValidationFailed
 from learningos.learning import editing, service
 from learningos.learning.maps import draft_changes

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from learningos.auth.deps import PageUser
-from learningos.kit.deps import SessionDep
+from learningos.deps import SessionDep
 from learningos.kit.errors import NotAuthenticated
 from learningos.notes import service
 from learningos.web.render import htmx_redirect, render

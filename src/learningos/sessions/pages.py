@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.auth.deps import PageUser
 from learningos.content import service as content_service
+from learningos.deps import ServicesDep, SessionDep
 from learningos.kit.csrf import verify_csrf
-from learningos.kit.deps import ServicesDep, SessionDep
 from learningos.kit.errors import AIBudgetExceeded, AppError, NotAuthenticated
 from learningos.learning.repository import MapRepository
 from learningos.models.content import Content

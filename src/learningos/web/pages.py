@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from learningos.auth.deps import PageUser
 from learningos.content import service as content_service
-from learningos.kit.deps import ServicesDep, SessionDep
+from learningos.deps import ServicesDep, SessionDep
 from learningos.progress.dashboard import dashboard as dashboard_figures
 from learningos.web.render import htmx_redirect, render
 
