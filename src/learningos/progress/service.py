@@ -33,9 +33,9 @@ from learningos.models.learning import (
     LearningSession,
 )
 from learningos.models.user import User
+from learningos.progress import rules
 from learningos.progress.timing import learner_zone, local_day, month_key, streak
 
-WEAK_BELOW = 0.5  # last confidence under this: a weak area
 MASTERED_FROM = 0.75  # completed with at least this last confidence: mastered
 STREAK_LOOKBACK_DAYS = 400
 CHART_DAYS = 30
@@ -125,7 +125,9 @@ class Tracked:
 
 
 def is_weak(progress: ConceptProgress) -> bool:
-    return progress.last_confidence is not None and progress.last_confidence < WEAK_BELOW
+    """A weak area of the progress page: the learner is struggling with it now (see
+    `progress.rules.struggling`)."""
+    return rules.struggling(progress.last_confidence)
 
 
 def is_mastered(progress: ConceptProgress) -> bool:

@@ -24,11 +24,11 @@ from learningos.learning.service import caller_for
 from learningos.models.content import Content
 from learningos.models.learning import Concept, ConceptProgress, Interaction, LearningSession
 from learningos.models.user import User
+from learningos.progress import rules
 from learningos.progress.timing import learner_zone
 from learningos.review import scheduler as sched
 from learningos.services import Services
 
-WEAK = 0.5  # a last confidence below this, or two evaluations below it, make a weak point
 WEEK_REPORT_TTL_SECONDS = 24 * 3600
 
 
@@ -64,12 +64,11 @@ class Practised:
 
     @property
     def low_evaluations(self) -> int:
-        return sum(1 for c in self.confidences if c < WEAK)
+        return len(rules.lows(self.confidences))
 
     def is_weak(self) -> bool:
-        """Last confidence below WEAK, or low at least twice even if it went better since."""
-        last = self.last_confidence
-        return (last is not None and last < WEAK) or self.low_evaluations >= 2
+        """A weak point (see `progress.rules.weak_point`)."""
+        return rules.weak_point(self.confidences)
 
     def reviewed(self) -> ReviewedConcept:
         return ReviewedConcept(
