@@ -21,7 +21,7 @@ from learningos.learning.service import map_with_concepts
 from learningos.models.content import Content
 from learningos.models.user import User
 from learningos.progress.dashboard import learned_percent
-from learningos.sessions.repository import ProgressRepository
+from learningos.progress.repository import ProgressRepository
 from learningos.web.render import htmx_redirect, redirect_with_flash, render, with_flash
 
 router = APIRouter(include_in_schema=False)

@@ -28,12 +28,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.auth.repository import UserRepository
-from learningos.auth.service import audit
 from learningos.config import Settings
 from learningos.content import service as content_service
 from learningos.demo import DEMO_EMAIL, DEMO_NAME, DEMO_PASSWORD
 from learningos.jobs.modules import load_task_modules
 from learningos.jobs.repository import JobRepository
+from learningos.kit.audit import audit
 from learningos.kit.db import Database
 from learningos.kit.errors import Conflict
 from learningos.kit.logging import get_logger

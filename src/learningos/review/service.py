@@ -15,12 +15,13 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import load_only
 
+from learningos.ai.calling import caller_for
 from learningos.ai.gateway import OFFLINE_LABEL, Caller
 from learningos.ai.inputs import ReviewedConcept, ReviewerInput
 from learningos.ai.offline import reviewer as offline_reviewer
 from learningos.kit.db import utcnow
 from learningos.kit.errors import AIBudgetExceeded
-from learningos.learning.service import caller_for
+from learningos.models.content import Content
 from learningos.models.learning import Concept, ConceptProgress, Interaction, LearningSession
 from learningos.models.user import User
 from learningos.progress import rules

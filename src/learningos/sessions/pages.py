@@ -22,8 +22,9 @@ from learningos.learning.repository import MapRepository
 from learningos.models.content import Content
 from learningos.models.user import User
 from learningos.notes.repository import NoteRepository
+from learningos.progress.repository import ProgressRepository
 from learningos.sessions import service
-from learningos.sessions.repository import ProgressRepository, SessionRepository
+from learningos.sessions.repository import SessionRepository
 from learningos.sessions.view import session_view
 from learningos.web.render import htmx_redirect, redirect_with_flash, render
 

@@ -20,13 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from learningos.account.service import preferences_of
+from learningos.ai.calling import caller_for
 from learningos.ai.gateway import AIResult
 from learningos.ai.schemas import TutorOutput
 from learningos.content import service as content_service
 from learningos.kit.db import utcnow
 from learningos.kit.errors import Conflict, NotFound, ValidationFailed
 from learningos.learning.repository import MapRepository
-from learningos.learning.service import caller_for
 from learningos.models.learning import (
     Adaptation,
     Concept,
@@ -35,10 +35,11 @@ from learningos.models.learning import (
     LearningSession,
 )
 from learningos.models.user import User
+from learningos.progress.repository import ProgressRepository
 from learningos.progress.timing import learner_zone
 from learningos.services import Services
 from learningos.sessions import machine, path, personalise, steps
-from learningos.sessions.repository import ProgressRepository, SessionRepository
+from learningos.sessions.repository import SessionRepository
 
 MAX_MESSAGE = 5000
 

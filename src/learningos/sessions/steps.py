@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learningos.ai.calling import caller_for, passages_from
 from learningos.ai.gateway import AIResult
 from learningos.ai.inputs import (
     CoachInput,
@@ -18,7 +19,6 @@ from learningos.ai.inputs import (
 )
 from learningos.ai.schemas import CoachOutput, ExaminerOutput, TutorOutput
 from learningos.kit.db import utcnow
-from learningos.learning.service import caller_for, passages_from
 from learningos.models.learning import Concept, ConceptProgress, Interaction, LearningSession
 from learningos.models.user import User
 from learningos.progress import rules
