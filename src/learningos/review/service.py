@@ -21,7 +21,6 @@ from learningos.ai.inputs import ReviewedConcept, ReviewerInput
 from learningos.ai.offline import reviewer as offline_reviewer
 from learningos.kit.db import utcnow
 from learningos.kit.errors import AIBudgetExceeded
-from learningos.models.content import Content
 from learningos.models.learning import Concept, ConceptProgress, Interaction, LearningSession
 from learningos.models.user import User
 from learningos.progress import rules
