@@ -102,12 +102,20 @@ async def start(
     """A new session on a content item: a given concept, the next one by the map, or (review
     mode) the concepts due for review, or the `review` concepts when given. With the learner's
     auto-review on (the default), a learn session without a chosen concept starts with the
-    concepts due for review today, and says why."""
+    concepts due for review today, and says why. One open session per material: while one is
+    not completed, starting another is a conflict naming it (end it first)."""
     from learningos.review.service import start_items
 
     content = await content_service.get_readable(session, user, content_id)
     if content.status != "ready":
         raise Conflict("This material is still being processed.")
+    current = await SessionRepository(session).open_on(user.id, content.id)
+    if current is not None:
+        raise Conflict(
+            "You already have an open session on this material: continue it, or end it to "
+            "start another.",
+            details={"session_id": str(current.id)},
+        )
     concepts = await _concepts(session, content.id)
     by_id = {c.id: c for c in concepts}
     queue: list[str] | None = None
