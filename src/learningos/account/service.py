@@ -54,6 +54,18 @@ def preferences_of(user: User) -> dict[str, Any]:
     return merged
 
 
+def learning_prefs(user: User) -> LearningPrefs:
+    """How the learner wants to learn (pace, session length, auto-review, difficulty), typed,
+    with the defaults for anything never set: the one way the learning loop reads them."""
+    prefs = preferences_of(user)
+    return LearningPrefs(
+        pace=str(prefs["pace"]),
+        session_minutes=int(prefs["session_minutes"]),
+        auto_review=bool(prefs["auto_review"]),
+        difficulty=str(prefs["difficulty"]),
+    )
+
+
 def view(user: User) -> AccountOut:
     prefs = preferences_of(user)
     notifications = prefs["notifications"]
@@ -65,12 +77,7 @@ def view(user: User) -> AccountOut:
         tier=user.tier,
         avatar_url=user.avatar_url,
         timezone=str(prefs["timezone"]),
-        learning=LearningPrefs(
-            pace=str(prefs["pace"]),
-            session_minutes=int(prefs["session_minutes"]),
-            auto_review=bool(prefs["auto_review"]),
-            difficulty=str(prefs["difficulty"]),
-        ),
+        learning=learning_prefs(user),
         notifications=NotificationPrefs(
             email_reminders=bool(notifications["email_reminders"]),
             review_reminders=bool(notifications["review_reminders"]),

@@ -4,7 +4,13 @@ For each call: check the learner's budget, pick the prompt version (A/B, sticky 
 try the role's chain of providers in order — validating structured replies, with one repair
 attempt — and end with the offline engine, which always answers. Boundaries are applied to
 whatever answered. Every attempt is recorded as an `ai_usage` row (tokens, cost, latency, error)
-in the caller's transaction, and logged.
+and logged.
+
+Each role takes a `store`: the caller's session (the budget is read and the usage rows are added
+in the caller's transaction), or the `Database`, for a caller that must not hold a connection
+while the provider answers: the budget check and the usage rows then get a short transaction
+each, and the rows in `AIResult.records` are already saved (a later transaction links them to
+an interaction by adding them to its session).
 """
 
 from __future__ import annotations
@@ -45,10 +51,12 @@ from learningos.ai.schemas import (
 )
 from learningos.ai.types import ChatRequest, ChatResult, Provider, ProviderError
 from learningos.config import Settings
+from learningos.kit.db import Database
 from learningos.models import AIUsage
 
 log = structlog.get_logger("learningos.ai")
 T = TypeVar("T")
+Store = AsyncSession | Database
 OFFLINE_LABEL = "offline engine"
 
 
@@ -140,24 +148,20 @@ class AIGateway:
     # -- the roles -------------------------------------------------------------------------
 
     async def plan(
-        self, inp: PlannerInput, caller: Caller, session: AsyncSession
+        self, inp: PlannerInput, caller: Caller, store: Store
     ) -> AIResult[PlannerOutput]:
-        return await self._run("planner", inp, caller, session)
+        return await self._run("planner", inp, caller, store)
 
-    async def tutor(
-        self, inp: TutorInput, caller: Caller, session: AsyncSession
-    ) -> AIResult[TutorOutput]:
-        return await self._run("tutor", inp, caller, session)
+    async def tutor(self, inp: TutorInput, caller: Caller, store: Store) -> AIResult[TutorOutput]:
+        return await self._run("tutor", inp, caller, store)
 
     async def examine(
-        self, inp: ExaminerInput, caller: Caller, session: AsyncSession
+        self, inp: ExaminerInput, caller: Caller, store: Store
     ) -> AIResult[ExaminerOutput]:
-        return await self._run("examiner", inp, caller, session)
+        return await self._run("examiner", inp, caller, store)
 
-    async def coach(
-        self, inp: CoachInput, caller: Caller, session: AsyncSession
-    ) -> AIResult[CoachOutput]:
-        result: AIResult[CoachOutput] = await self._run("coach", inp, caller, session)
+    async def coach(self, inp: CoachInput, caller: Caller, store: Store) -> AIResult[CoachOutput]:
+        result: AIResult[CoachOutput] = await self._run("coach", inp, caller, store)
         if result.output.decision == "practice" and not result.output.task:
             # The thresholds overrode the model's decision: the offline coach writes the task.
             offline = await self._offline_output("coach", inp)
@@ -166,22 +170,22 @@ class AIGateway:
         return result
 
     async def review(
-        self, inp: ReviewerInput, caller: Caller, session: AsyncSession
+        self, inp: ReviewerInput, caller: Caller, store: Store
     ) -> AIResult[ReviewerOutput]:
-        return await self._run("reviewer", inp, caller, session)
+        return await self._run("reviewer", inp, caller, store)
 
     async def note_feedback(
-        self, inp: NoteInput, caller: Caller, session: AsyncSession
+        self, inp: NoteInput, caller: Caller, store: Store
     ) -> AIResult[NoteFeedback]:
-        return await self._run("notes", inp, caller, session)
+        return await self._run("notes", inp, caller, store)
 
     async def stream_tutor(
-        self, inp: TutorInput, caller: Caller, session: AsyncSession
+        self, inp: TutorInput, caller: Caller, store: Store
     ) -> AsyncIterator[str | AIResult[TutorOutput]]:
         """The tutor's reply as text deltas, then the final AIResult (whose text has the
         boundaries applied; the page shows that final text). When a provider fails mid-reply
         the next one starts over: a "\\x00reset" delta tells the page to clear what it shows."""
-        prompt = await self._prepare("tutor", caller, session)
+        prompt = await self._prepare("tutor", caller, store)
         rendered = prompting.render(prompt, SPECS["tutor"].variables(inp, self.thresholds))
         failures: list[str] = []
         records: list[AIUsage] = []
@@ -212,27 +216,33 @@ class AIGateway:
             output = finish("tutor", final.text, inp, self.thresholds, from_llm=True)
             usage = self._usage(link, prompt, final, started, failures)
             records.append(self._record_usage("tutor", usage, caller, failures))
-            self._add(session, records)
+            await self._keep(store, records)
             yield AIResult(output, usage, records)
             return
         result: AIResult[TutorOutput] = await self._offline("tutor", inp, caller, prompt, failures)
         result.records[:0] = records
-        self._add(session, records)
+        await self._keep(store, result.records)
         for chunk in _chunks(result.output.text):
             yield chunk
         yield result
 
     # -- the engine ------------------------------------------------------------------------
 
-    async def _prepare(self, role: str, caller: Caller, session: AsyncSession) -> Any:
+    async def _prepare(self, role: str, caller: Caller, store: Store) -> Any:
         if caller.check_budget and caller.user_id is not None:
             paid = any(link.provider != OFFLINE for link in self.table[role])
-            await check_budget(session, self.settings, caller.user_id, caller.tier, paid=paid)
+            if isinstance(store, Database):
+                async with store.transaction() as session:
+                    await check_budget(
+                        session, self.settings, caller.user_id, caller.tier, paid=paid
+                    )
+            else:
+                await check_budget(store, self.settings, caller.user_id, caller.tier, paid=paid)
         learner = str(caller.user_id) if caller.user_id else None
         return prompting.choose(role, learner, self.settings.ai_prompt_weights.get(role))
 
-    async def _run(self, role: str, inp: Any, caller: Caller, session: AsyncSession) -> Any:
-        prompt = await self._prepare(role, caller, session)
+    async def _run(self, role: str, inp: Any, caller: Caller, store: Store) -> Any:
+        prompt = await self._prepare(role, caller, store)
         spec = SPECS[role]
         rendered = prompting.render(prompt, spec.variables(inp, self.thresholds))
         failures: list[str] = []
@@ -254,11 +264,11 @@ class AIGateway:
                 continue
             usage = self._usage(link, prompt, chat, started, failures)
             records.append(self._record_usage(role, usage, caller, failures))
-            self._add(session, records)
+            await self._keep(store, records)
             return AIResult(output, usage, records)
         result = await self._offline(role, inp, caller, prompt, failures)
         result.records[:0] = records
-        self._add(session, result.records)
+        await self._keep(store, result.records)
         return result
 
     async def _ask(
@@ -424,8 +434,12 @@ class AIGateway:
         )
 
     @staticmethod
-    def _add(session: AsyncSession, records: list[AIUsage]) -> None:
-        session.add_all(records)
+    async def _keep(store: Store, records: list[AIUsage]) -> None:
+        if isinstance(store, Database):
+            async with store.transaction() as session:
+                session.add_all(records)
+        else:
+            store.add_all(records)
 
     async def aclose(self) -> None:
         for provider in self.providers.values():

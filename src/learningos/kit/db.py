@@ -2,7 +2,9 @@
 
 One transaction per request or job: the session dependency commits when the
 handler succeeds and rolls back when it raises; services only flush. Jobs that
-a transaction enqueued are dispatched only after it commits.
+a transaction enqueued are dispatched only after it commits. The one exception
+is a request that waits on something slow outside the database (an AI reply):
+it `release`s its connection first and never holds one while it waits.
 """
 
 from __future__ import annotations
@@ -123,6 +125,25 @@ class Database:
                 raise
         for hook in self.after_commit:
             await hook(session)
+
+    async def release(self, session: AsyncSession) -> None:
+        """Commit what the unit of work did so far (then the after-commit hooks) and give its
+        connection back to the pool, before the request waits on something slow outside the
+        database. The session stays usable: its objects keep their loaded state and its next
+        statement begins a new transaction, which the unit of work ends as usual."""
+        await session.commit()
+        for hook in self.after_commit:
+            await hook(session)
+
+    @asynccontextmanager
+    async def scratch(self) -> AsyncIterator[AsyncSession]:
+        """A session whose transaction is always rolled back: to work out what a step needs
+        without keeping anything it wrote."""
+        async with self.sessionmaker() as session:
+            try:
+                yield session
+            finally:
+                await session.rollback()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

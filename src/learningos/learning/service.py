@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learningos.account.service import learning_prefs
 from learningos.ai.calling import caller_for, passages_from
 from learningos.ai.gateway import AIResult, Usage
 from learningos.ai.inputs import ConceptRef, TutorInput
@@ -121,7 +122,7 @@ async def ask(
         concept=ConceptRef(title=content.title, description=content.description or ""),
         passages=passages,
         question=question,
-        pace=str(user.preferences.get("pace", "normal")),
+        pace=learning_prefs(user).pace,
     )
     return await services.ai.tutor(inp, caller_for(user, content), session)
 

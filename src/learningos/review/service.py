@@ -9,16 +9,17 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import load_only
 
 from learningos.ai.calling import caller_for
-from learningos.ai.gateway import OFFLINE_LABEL, Caller
+from learningos.ai.gateway import OFFLINE_LABEL, AIResult, Caller
 from learningos.ai.inputs import ReviewedConcept, ReviewerInput
 from learningos.ai.offline import reviewer as offline_reviewer
+from learningos.ai.schemas import ReviewerOutput
 from learningos.kit.db import utcnow
 from learningos.kit.errors import AIBudgetExceeded
 from learningos.models.learning import Concept, ConceptProgress, Interaction, LearningSession
@@ -30,6 +31,14 @@ from learningos.review import scheduler as sched
 from learningos.services import Services
 
 WEEK_REPORT_TTL_SECONDS = 24 * 3600
+
+
+class Reviews(Protocol):
+    """What calls the Reviewer: the gateway, or a learning session's replies."""
+
+    async def review(
+        self, inp: ReviewerInput, caller: Caller, session: AsyncSession
+    ) -> AIResult[ReviewerOutput]: ...
 
 
 @dataclass
@@ -191,10 +200,15 @@ async def _weekly_report(
 
 
 async def session_summary(
-    session: AsyncSession, services: Services, user: User, learning_session: LearningSession
+    session: AsyncSession,
+    services: Services,
+    user: User,
+    learning_session: LearningSession,
+    ai: Reviews | None = None,
 ) -> dict[str, Any]:
     """The Reviewer's summary of one session from its examiner evaluations and the time spent
-    per concept: {"summary", "weak_points", "schedule", "engine"} (store it on the session)."""
+    per concept: {"summary", "weak_points", "schedule", "engine"} (store it on the session).
+    `ai`: who calls the Reviewer (the gateway by default)."""
     if learning_session.user_id != user.id:
         raise ValueError("the session belongs to another learner")
     steps = list(
@@ -213,7 +227,7 @@ async def session_summary(
     if not inp.items:
         return {**_nothing(inp), "engine": None}
     caller = Caller(user_id=user.id, tier=user.tier, content_id=learning_session.content_id)
-    report, engine = await _reviewer(session, services, inp, caller)
+    report, engine = await _reviewer(session, services, inp, caller, ai)
     return {**report, "engine": engine}
 
 
@@ -221,12 +235,16 @@ async def session_summary(
 
 
 async def _reviewer(
-    session: AsyncSession, services: Services, inp: ReviewerInput, caller: Caller
+    session: AsyncSession,
+    services: Services,
+    inp: ReviewerInput,
+    caller: Caller,
+    ai: Reviews | None = None,
 ) -> tuple[dict[str, Any], str]:
     """The Reviewer's output and engine; past the learner's AI allowance, the offline
     Reviewer's (free), so that a summary or report is never refused."""
     try:
-        result = await services.ai.review(inp, caller, session)
+        result = await (ai or services.ai).review(inp, caller, session)
     except AIBudgetExceeded:
         return offline_reviewer.review(inp).model_dump(), OFFLINE_LABEL
     return result.output.model_dump(), result.usage.engine

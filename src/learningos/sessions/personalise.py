@@ -124,9 +124,9 @@ def reviewing_first(session: AsyncSession, ls: LearningSession, due: list[Concep
 def adaptive(user: User) -> bool:
     """Whether the learner lets the system adapt difficulty and pace (settings: difficulty
     adaptive, the default, or fixed)."""
-    from learningos.account.service import preferences_of
+    from learningos.account.service import learning_prefs
 
-    return preferences_of(user)["difficulty"] != "fixed"
+    return learning_prefs(user).difficulty != "fixed"
 
 
 async def slowed(session: AsyncSession, user_id: Any, concept_id: Any) -> bool:

@@ -1,11 +1,13 @@
 """The guided learning loop, shared by the JSON API and the pages.
 
 Each request applies one learner action through the state machine and runs the AI steps it
-implies, in one transaction: `start` and a `continue` into a new explanation run the tutor;
-`answer` runs the examiner and the coach; `ask` runs the tutor on a free question. Two requests
-acting on one session at once cannot both win: the session row carries a version, and the
-later writer gets a conflict. A learner message sent again with the same `client_id` is not
-applied twice.
+implies: `start` and a `continue` into a new explanation run the tutor; `answer` runs the
+examiner and the coach; `ask` runs the tutor on a free question; `end` runs the reviewer. No
+database connection is held while the AI answers (see `replies.py`): the action is worked out
+in passes that are rolled back, the replies are fetched between them, and the action is then
+applied with them in the request's transaction. Two requests acting on one session at once
+cannot both win: the session row carries a version, and the later writer gets a conflict. A
+learner message sent again with the same `client_id` is not applied twice.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from learningos.account.service import preferences_of
+from learningos.account.service import learning_prefs
 from learningos.ai.calling import caller_for
 from learningos.ai.gateway import AIResult
 from learningos.ai.schemas import TutorOutput
@@ -35,13 +37,20 @@ from learningos.models.learning import (
     LearningSession,
 )
 from learningos.models.user import User
+from learningos.progress.evaluation import record_evaluation
 from learningos.progress.repository import ProgressRepository
 from learningos.progress.timing import learner_zone
 from learningos.services import Services
 from learningos.sessions import machine, path, personalise, steps
+from learningos.sessions.replies import Needed, Replies, changed
 from learningos.sessions.repository import SessionRepository
 
 MAX_MESSAGE = 5000
+NO_AI = ("pause", "resume", "skip")  # actions that never call an AI role
+MAX_PASSES = 4  # an action asks for two replies at most (the examiner, then the coach)
+# The AI steps that end an action (only the examiner is followed by another, the coach): once
+# one is fetched, the next pass is the one kept.
+LAST_STEPS = ("tutor", "coach", "reviewer")
 
 
 @dataclass
@@ -49,8 +58,8 @@ class Turn:
     """What one request did, for its response."""
 
     ls: LearningSession
+    ai: Replies
     replayed: bool = False
-    stream: asyncio.Queue[str] | None = None  # when set, the tutor's text goes here as it comes
     new: list[Interaction] = field(default_factory=list)
     adaptations: list[Adaptation] = field(default_factory=list)
 
@@ -94,17 +103,25 @@ async def start(
     """A new session on a content item: a given concept, the next one by the map, or (review
     mode) the concepts due for review, or the `review` concepts when given. With the learner's
     auto-review on (the default), a learn session without a chosen concept starts with the
-    concepts due for review today, and says why."""
+    concepts due for review today, and says why. One open session per material: while one is
+    not completed, starting another is a conflict naming it (end it first)."""
     from learningos.review.service import start_items
 
     content = await content_service.get_readable(session, user, content_id)
     if content.status != "ready":
         raise Conflict("This material is still being processed.")
+    current = await SessionRepository(session).open_on(user.id, content.id)
+    if current is not None:
+        raise Conflict(
+            "You already have an open session on this material: continue it, or end it to "
+            "start another.",
+            details={"session_id": str(current.id)},
+        )
     concepts = await _concepts(session, content.id)
     by_id = {c.id: c for c in concepts}
     queue: list[str] | None = None
     review_first: list[uuid.UUID] = []
-    if mode == "learn" and concept_id is None and preferences_of(user)["auto_review"]:
+    if mode == "learn" and concept_id is None and learning_prefs(user).auto_review:
         review_first = [c for c in await start_items(session, user, content.id) if c in by_id]
         if review_first:
             mode, review = "review", review_first
@@ -159,23 +176,59 @@ async def interact(
     client_id: str | None = None,
     stream: asyncio.Queue[str] | None = None,
 ) -> Turn:
-    """Apply one learner action (see `machine.ACTIONS`). With `stream`, any tutor reply the
-    action produces is also put there piece by piece as it is generated (a "\x00reset" piece
-    means a provider failed mid-reply and the next one starts over)."""
+    """Apply one learner action (see `machine.ACTIONS`) in `session`, the request's unit of
+    work, which is committed first (its connection goes back to the pool): the AI replies are
+    fetched between rolled-back passes, with no connection held. With `stream`, any tutor reply
+    the action produces is also put there piece by piece as it is generated (a "\x00reset"
+    piece means a provider failed mid-reply and the next one starts over)."""
+    await services.db.release(session)
+    replies = Replies(services.ai, services.db, stream)
+    for _ in range(0 if action in NO_AI else MAX_PASSES):
+        async with services.db.scratch() as scratch:
+            learner = await scratch.merge(user, load=False)
+            replies.begin(final=False)
+            try:
+                await _pass(
+                    scratch, services, learner, session_id, action, message, client_id, replies
+                )
+                need = None
+            except Needed as needed:
+                need = needed
+        if need is None:
+            break
+        await replies.fetch(need)  # the scratch pass is rolled back: no connection is held
+        if need.role in LAST_STEPS:
+            break
+    replies.begin(final=True)
+    try:
+        return await _pass(session, services, user, session_id, action, message, client_id, replies)
+    except Needed as exc:  # the path changed since the last rolled-back pass
+        raise Conflict("This session changed while the AI was answering. Reload it.") from exc
+
+
+async def _pass(
+    session: AsyncSession,
+    services: Services,
+    user: User,
+    session_id: uuid.UUID,
+    action: str,
+    message: str | None,
+    client_id: str | None,
+    replies: Replies,
+) -> Turn:
     ls = await owned(session, user, session_id)
+    await session.refresh(ls)  # the request's session may hold an older copy
+    replies.same_session(ls)
     if client_id and await SessionRepository(session).by_client_id(ls.id, client_id):
-        return Turn(ls, replayed=True)
+        return Turn(ls, replies, replayed=True)
     if action not in (*machine.ACTIONS, "skip"):
         raise ValidationFailed(f"Unknown action {action!r}.", details={"allowed": machine.ACTIONS})
-    turn = Turn(ls, stream=stream)
+    turn = Turn(ls, replies)
     try:
         await _apply(session, services, user, turn, action, (message or "").strip(), client_id)
         await session.flush()
     except StaleDataError as exc:
-        raise Conflict(
-            "This session was changed by another request (another tab?). Reload it.",
-            details={"session_id": str(session_id)},
-        ) from exc
+        raise changed(session_id) from exc
     except IntegrityError as exc:  # the same client_id raced with itself
         raise Conflict("This message was already received.") from exc
     return turn
@@ -218,7 +271,7 @@ async def _apply(
             raise
         # The concept left the map (a regeneration): the session can still be ended.
         _move(ls, "end")
-        await _complete(session, services, user, ls)
+        await _complete(session, services, user, turn)
         return
     if action in ("answer", "ask"):
         if not message:
@@ -245,7 +298,7 @@ async def _apply(
         _move(ls, action)
     elif action == "end":
         _move(ls, "end")
-        await _complete(session, services, user, ls)
+        await _complete(session, services, user, turn)
 
 
 def _elapsed(services: Services, ls: LearningSession, now: Any) -> int:
@@ -307,25 +360,9 @@ async def _explain(
     ls = turn.ls
     slow = await personalise.slowed(session, user.id, concept.id)
     inp = await steps.tutor_input(session, services, user, ls, concept, progress, slow=slow)
-    result = await _tutor(session, services, user, turn, inp)
+    result = await turn.ai.tutor(inp, caller_for(user), session)
     _record_tutor(session, turn, concept, result, None, "explanation", client_id)
     _move(ls, "explained")
-
-
-async def _tutor(
-    session: AsyncSession, services: Services, user: User, turn: Turn, inp: Any
-) -> AIResult[TutorOutput]:
-    """The tutor's reply; streamed into the turn's queue when the client listens."""
-    if turn.stream is None:
-        return await services.ai.tutor(inp, caller_for(user), session)
-    result: AIResult[TutorOutput] | None = None
-    async for piece in services.ai.stream_tutor(inp, caller_for(user), session):
-        if isinstance(piece, str):
-            await turn.stream.put(piece)
-        else:
-            result = piece
-    assert result is not None
-    return result
 
 
 def _record_tutor(
@@ -365,7 +402,7 @@ async def _answer_question(
     inp = await steps.tutor_input(
         session, services, user, turn.ls, concept, progress, question=question
     )
-    result = await _tutor(session, services, user, turn, inp)
+    result = await turn.ai.tutor(inp, caller_for(user), session)
     _record_tutor(session, turn, concept, result, question, "answer", client_id)
 
 
@@ -381,9 +418,16 @@ async def _evaluate(
 ) -> None:
     ls = turn.ls
     now = utcnow()
-    examined, passages = await steps.examine(session, services, user, ls, concept, answer)
+    examined, passages = await steps.examine(session, services, turn.ai, user, ls, concept, answer)
     evaluation = examined.output
-    steps.update_progress(services, progress, ls, evaluation, now)
+    record_evaluation(
+        progress,
+        confidence=evaluation.confidence,
+        gaps=evaluation.gaps,
+        at=now,
+        session_id=ls.id,
+        bounds=services.settings.review_rating_bounds,
+    )
     turn.new.append(
         steps.record(
             session,
@@ -401,7 +445,7 @@ async def _evaluate(
             client_id=client_id,
         )
     )
-    coached = await steps.decide(session, services, user, concept, passages, evaluation, progress)
+    coached = await steps.decide(session, turn.ai, user, concept, passages, evaluation, progress)
     decision = coached.output
     ls.practice_task = decision.task if decision.decision == "practice" else None
     turn.new.append(
@@ -431,7 +475,7 @@ async def _evaluate(
         adapt_difficulty=personalise.adaptive(user),
     )
     if any(a.kind == "session_length" for a in made):
-        minutes = int(user.preferences.get("session_minutes", 30))
+        minutes = learning_prefs(user).session_minutes
         user.preferences = {**user.preferences, "session_minutes": max(10, minutes - 10)}
     turn.adaptations.extend(made)
 
@@ -461,7 +505,7 @@ async def _continue(
     following = await _following(session, ls, user)
     if following is None:
         _move(ls, "finished")
-        await _complete(session, services, user, ls)
+        await _complete(session, services, user, turn)
         return
     ls.concept_id, ls.practice_task = following.id, None
     _move(ls, "proceed")
@@ -516,7 +560,7 @@ async def _due_review(
     yet, when the learner has auto-review on."""
     from learningos.review.service import start_items
 
-    if not preferences_of(user)["auto_review"] or ls.content_id is None:
+    if not learning_prefs(user).auto_review or ls.content_id is None:
         return None
     seen = await SessionRepository(session).examined(ls.id)
     for cid in await start_items(session, user, ls.content_id):
@@ -545,15 +589,14 @@ async def _skip(session: AsyncSession, turn: Turn) -> None:
     offers[-1].details = {**offers[-1].details, "accepted": True}
 
 
-async def _complete(
-    session: AsyncSession, services: Services, user: User, ls: LearningSession
-) -> None:
+async def _complete(session: AsyncSession, services: Services, user: User, turn: Turn) -> None:
     from learningos.progress.service import record_activity
     from learningos.review.service import session_summary
 
+    ls = turn.ls
     ls.status, ls.completed_at, ls.paused_from = "completed", utcnow(), None
     await session.flush()
-    ls.summary = await session_summary(session, services, user, ls)
+    ls.summary = await session_summary(session, services, user, ls, ai=turn.ai)
     assert ls.content_id is not None
     await record_activity(
         session,

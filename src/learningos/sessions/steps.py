@@ -1,13 +1,13 @@
-"""The AI steps of a session — tutor, examiner, coach — each stored as an interaction with its
-AI usage, and the learner's progress updated from every evaluation."""
+"""The AI steps of a session — tutor, examiner, coach — their inputs, and each stored as an
+interaction with its AI usage (what an evaluation does to progress: `progress/evaluation.py`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learningos.account.service import learning_prefs
 from learningos.ai.calling import caller_for, passages_from
 from learningos.ai.gateway import AIResult
 from learningos.ai.inputs import (
@@ -24,6 +24,7 @@ from learningos.models.user import User
 from learningos.progress import rules
 from learningos.retrieval.context import assemble_context
 from learningos.services import Services
+from learningos.sessions.replies import Replies
 from learningos.sessions.repository import SessionRepository
 
 
@@ -126,7 +127,7 @@ async def tutor_input(
 
     struggling = rules.struggling(progress.last_confidence)
     reviewing = ls.mode == "review" or (struggling and adaptive(user))
-    pace = "slow" if slow or reviewing else str(user.preferences.get("pace", "normal"))
+    pace = "slow" if slow or reviewing else learning_prefs(user).pace
     turn = await SessionRepository(session).count_role(ls.id, "tutor")
     return TutorInput(
         concept=concept_ref(concept),
@@ -161,6 +162,7 @@ async def other_concepts(session: AsyncSession, concept: Concept) -> list[Passag
 async def examine(
     session: AsyncSession,
     services: Services,
+    ai: Replies,
     user: User,
     ls: LearningSession,
     concept: Concept,
@@ -176,12 +178,12 @@ async def examine(
         question=ls.practice_task or str(asked),
         others=await other_concepts(session, concept),
     )
-    return await services.ai.examine(inp, caller_for(user), session), passages
+    return await ai.examine(inp, caller_for(user), session), passages
 
 
 async def decide(
     session: AsyncSession,
-    services: Services,
+    ai: Replies,
     user: User,
     concept: Concept,
     passages: list[Passage],
@@ -196,26 +198,4 @@ async def decide(
         attempts=progress.attempts,
         history=earlier,
     )
-    return await services.ai.coach(inp, caller_for(user), session)
-
-
-def update_progress(
-    services: Services,
-    progress: ConceptProgress,
-    ls: LearningSession,
-    evaluation: ExaminerOutput,
-    at: datetime,
-) -> None:
-    """Record an evaluation on the concept and schedule its next review."""
-    from learningos.review.scheduler import apply_evaluation
-
-    progress.attempts += 1
-    progress.confidence_history = [
-        *progress.confidence_history,
-        {"at": at.isoformat(), "confidence": evaluation.confidence, "session_id": str(ls.id)},
-    ]
-    progress.last_confidence = evaluation.confidence
-    progress.gaps = list(evaluation.gaps)
-    if progress.status == "not_started":
-        progress.status = "in_progress"
-    apply_evaluation(progress, evaluation.confidence, at, services.settings.review_rating_bounds)
+    return await ai.coach(inp, caller_for(user), session)

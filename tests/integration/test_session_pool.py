@@ -1,0 +1,123 @@
+"""AI replies do not hold database connections (PostgreSQL only: the embedded SQLite engine has
+no pool to exhaust).
+
+A pool of 2 connections (plus 2 of overflow), an OpenAI-compatible provider that takes 3 s per
+reply (the local fake over HTTP, so the real adapter runs), and 6 learners answering at once:
+every answer gets its examiner and coach reply, and a `GET /api/v1/me` that needs the database
+answers within 200 ms meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+
+from learningos.ai.gateway import AIGateway, build_providers
+from learningos.ai.types import ChatRequest
+from learningos.auth.principal import KEY as USER_KEY
+from learningos.auth.service import LIVE_FAMILY_KEY
+from learningos.kit.db import Database
+from learningos.kit.security import decode_access_token
+from tests.conftest import PG_URL, bearer, make_settings, signed_in
+from tests.fakes.fixtures import fake_openai  # noqa: F401
+from tests.fakes.openai_server import FakeOpenAI, delay, reply
+from tests.integration.test_learning_ai import ready_course
+from tests.integration.test_sessions import GOOD, act
+
+pytestmark = pytest.mark.skipif(
+    not PG_URL, reason="needs PostgreSQL: set LEARNINGOS_TEST_DATABASE_URL"
+)
+
+LEARNERS = 6
+AI_SECONDS = 3.0
+ME_LIMIT_SECONDS = 0.2
+# Valid for the examiner and for the coach (each reads its own fields).
+VERDICT = json.dumps(
+    {
+        "confidence": 0.9,
+        "feedback": "Right: interest is earned on earlier interest.",
+        "gaps": [],
+        "decision": "proceed",
+        "reason": "The explanation is complete.",
+    }
+)
+
+
+async def forget_sign_in(services, tokens) -> None:  # type: ignore[no-untyped-def]
+    """Drop the cached user and sign-in, so the next request must read them from the database."""
+    claims = decode_access_token(services.signing_secret, tokens["access_token"])
+    await services.cache.delete(USER_KEY + str(claims.user_id))
+    await services.cache.delete(LIVE_FAMILY_KEY + f"{claims.family_id}:{claims.user_id}")
+
+
+async def test_slow_ai_replies_leave_the_pool_free(client, services, fake_openai: FakeOpenAI):  # type: ignore[no-untyped-def]  # noqa: F811
+    learners = []
+    for i in range(LEARNERS):
+        tokens, content_id, _ = await ready_course(client, services, f"learner{i}@example.com")
+        r = await client.post(
+            "/api/v1/session/start", headers=bearer(tokens), json={"content_id": content_id}
+        )
+        assert r.status_code == 201, r.text
+        sid = r.json()["id"]
+        assert (await act(client, tokens, sid, "start"))["state"] == "user_explain"
+        learners.append((tokens, sid))
+    observer_tokens = await signed_in(client, "observer@example.com")
+
+    settings = make_settings(
+        services.settings.data_dir,
+        services.settings.resolved_database_url,
+        services.settings.redis_url,
+        database_pool_size=2,
+        openai_api_key="test-key",
+        openai_base_url=fake_openai.base_url,
+        ai_routing={"examiner": ["openai:gpt-test"], "coach": ["openai:gpt-test"]},
+        ai_max_retries=0,
+    )
+    small = Database(settings.resolved_database_url, settings.database_pool_size)
+    small.after_commit = list(services.db.after_commit)
+    gateway = AIGateway(settings, build_providers(settings), services.index.embedder)
+    # The first call imports the provider's SDK (seconds, once per process): not measured here.
+    hello = ChatRequest([{"role": "user", "content": "Hello"}], "gpt-test")
+    await gateway.providers["openai"].complete(hello)
+    fake_openai.default = delay(AI_SECONDS, reply(VERDICT))
+    kept = services.db, services.ai
+    services.db, services.ai = small, gateway
+    latencies: list[float] = []
+    try:
+        began = time.perf_counter()
+        answers = asyncio.gather(
+            *(act(client, tokens, sid, "answer", GOOD) for tokens, sid in learners)
+        )
+        task = asyncio.ensure_future(answers)
+        while len(fake_openai.requests) < 1 + LEARNERS and not task.done():  # examiners asked
+            await asyncio.sleep(0.02)
+        while not task.done():
+            await asyncio.sleep(0.25)
+            await forget_sign_in(services, observer_tokens)
+            started = time.perf_counter()
+            r = await client.get("/api/v1/me", headers=bearer(observer_tokens))
+            latencies.append(time.perf_counter() - started)
+            assert r.status_code == 200, r.text
+        views = await task
+        total = time.perf_counter() - began
+    finally:
+        services.db, services.ai = kept
+        await small.dispose()
+        await gateway.aclose()
+
+    print(
+        f"\n{LEARNERS} answers with a {AI_SECONDS:g} s provider and a pool of 2: "
+        f"total {total:.2f} s; /me max {max(latencies) * 1000:.0f} ms over {len(latencies)} calls"
+    )
+    for view in views:
+        examiner, coach = view["new_messages"]
+        assert examiner["engine"] == coach["engine"] == "openai · gpt-test"
+        assert view["state"] == "decide_next"
+    assert len(fake_openai.requests) == 1 + 2 * LEARNERS
+    assert len(latencies) >= 8, "the answers took the provider's time, and /me ran meanwhile"
+    assert max(latencies) < ME_LIMIT_SECONDS, latencies
+    # At once, not one after another: each answer waits on two replies of 3 s.
+    assert total < 2 * AI_SECONDS * 2, total
