@@ -96,13 +96,19 @@ async def upload_submit(
     except AppError as exc:
         if xhr:
             body = error_body(request.scope, exc.code, exc.message, exc.details)
-            return JSONResponse(body, status_code=exc.status_code)
+            return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
         context = _upload_context(request, services)
         context.update(
             form={"title": title or "", "description": description or ""},
             errors={"file": exc.message},
         )
-        return render(request, "content/upload.html", context, status_code=exc.status_code)
+        return render(
+            request,
+            "content/upload.html",
+            context,
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
     target = str(request.url_for("content_page", content_id=result.content.id).path)
     flash = None
     if result.duplicate:
