@@ -1,16 +1,18 @@
 """Content jobs: process an upload (extract → sections → embeddings → learning map) and purge a
 deleted one.
 
-Parsing, segmentation and embedding are blocking and run in worker threads, never on the
-event loop. Progress is written in short transactions of its own so that the status
-endpoint sees it while the job runs; the sections and the final state are written together
-at the end, so an item is never half-ready.
+Parsing, segmentation and embedding are blocking and run in worker threads (a PDF in a child
+process bounded in memory), never on the event loop. Progress is written in short
+transactions of its own so that the status endpoint sees it while the job runs; the sections
+and the final state are written together at the end, so an item is never half-ready.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ import anyio.from_thread
 from learningos.ai.gateway import AIResult, Caller
 from learningos.ai.schemas import PlannerOutput
 from learningos.content.document import Document, IngestError, Section
-from learningos.content.pdf import extract_pdf
+from learningos.content.pdf_process import extract_pdf_bounded
 from learningos.content.repository import ContentRepository
 from learningos.content.sections import SectionRepository
 from learningos.content.segment import segment
@@ -102,17 +104,35 @@ async def _extract(services: Services, content_id: uuid.UUID, kind: str, key: st
     async with services.storage.local_copy(key) as path:
         try:
             if kind == "pdf":
-                return await anyio.to_thread.run_sync(
-                    lambda: extract_pdf(
-                        Path(path), max_pages=services.settings.max_pdf_pages, on_page=on_page
-                    )
-                )
+                return await _extract_pdf(services, Path(path), on_page)
             data = await anyio.to_thread.run_sync(Path(path).read_bytes)
             return await anyio.to_thread.run_sync(
                 lambda: extract_text(data, markdown=kind == "markdown")
             )
         except IngestError as exc:
             raise IngestFailed(exc.message) from exc
+
+
+async def _extract_pdf(
+    services: Services, path: Path, on_page: Callable[[int, int], None]
+) -> Document:
+    """The PDF's text, extracted in a child process bounded in memory; a cancelled job (its
+    deadline passed) kills the child rather than waiting for it."""
+    settings = services.settings
+    stop = threading.Event()
+    try:
+        return await anyio.to_thread.run_sync(
+            lambda: extract_pdf_bounded(
+                path,
+                max_pages=settings.max_pdf_pages,
+                memory_mb=settings.pdf_memory_limit_mb,
+                on_page=on_page,
+                stop=stop,
+            ),
+            abandon_on_cancel=True,
+        )
+    finally:
+        stop.set()
 
 
 async def _progress_from_thread(services: Services, content_id: uuid.UUID, percent: int) -> None:
