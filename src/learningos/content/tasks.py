@@ -2,9 +2,11 @@
 deleted one.
 
 Parsing, segmentation and embedding are blocking and run in worker threads (a PDF in a child
-process bounded in memory), never on the event loop. Progress is written in short
-transactions of its own so that the status endpoint sees it while the job runs; the sections
-and the final state are written together at the end, so an item is never half-ready.
+process), never on the event loop. The job holds no transaction while they and the planner
+run: it reads the item, gives its connection back (kit/release.py), writes progress in short
+transactions of its own so that the status endpoint sees it while the job runs, and writes
+the sections and the final state together at the end in one short transaction, which finds
+the item again (it may have been deleted meanwhile), so an item is never half-ready.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from learningos.content.segment import segment
 from learningos.content.text import extract_text
 from learningos.kit.logging import get_logger
 from learningos.kit.queue import JobContext, PermanentJobError, job
+from learningos.kit.release import release_connection
 from learningos.learning.maps import planner_input, store_map
 from learningos.models.content import Content, ContentSection
 from learningos.retrieval.context import invalidate_content
@@ -66,6 +69,7 @@ async def process_content(ctx: JobContext) -> None:
     if content is None or content.file_key is None:
         raise PermanentJobError("the content no longer exists")
     kind, key = content.type, content.file_key
+    await release_connection(services.db, ctx.session)  # nothing is held while the work runs
     await set_progress(services, content_id, status="processing", stage="extract", progress=2)
     document = await _extract(services, content_id, kind, key)
     settings = services.settings
