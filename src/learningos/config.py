@@ -108,6 +108,13 @@ class Settings(BaseSettings):
     max_item_sections: int = Field(default=5_000, ge=10)
     # Uploads one learner may make (limits syntax: "N/minute|hour|day"); 429 with Retry-After.
     upload_limit_per_user: str = "60/day"
+    # Processing time one learner's materials may use per day (their own time zone's day);
+    # past it new uploads and re-processing answer 429 with Retry-After until the day ends.
+    processing_minutes_per_user: int = Field(default=60, ge=1, le=24 * 60)
+    # Memory a PDF's extraction may use beyond the extracting process's start-up size; a file
+    # whose streams expand past it fails with that reason (the extraction runs in a child
+    # process with its address space capped, so the worker never grows).
+    pdf_memory_limit_mb: int = Field(default=512, ge=64, le=65_536)
     storage_backend: Literal["local", "s3"] = "local"
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None

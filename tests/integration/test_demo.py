@@ -197,3 +197,20 @@ async def test_a_seed_interrupted_before_processing_is_finished_by_the_next(serv
         assert content is not None and content.status == "ready"
         job = await session.get(Job, job_id)
         assert job is not None and job.status == "done"  # the left job was run, not a new one
+
+
+def test_seed_command_refuses_a_production_configuration(tmp_path):
+    production = {
+        "LEARNINGOS_ENV": "production",
+        # Nothing listens on these: the command must refuse before it opens any of them.
+        "LEARNINGOS_DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:9/learningos",
+        "LEARNINGOS_REDIS_URL": "redis://127.0.0.1:9/0",
+        "LEARNINGOS_QDRANT_URL": "http://127.0.0.1:9",
+        "LEARNINGOS_JWT_SECRET": "k3Q9v-Xr7pL2mZ8tY4wB6nD1fH5jS0cA_eG2uI7oP9qR",
+        "LEARNINGOS_BASE_URL": "https://learn.example.org",
+    }
+    refused = run(["-m", "learningos.cli", "seed", "--demo"], tmp_path, **production)
+    assert refused.returncode == 1, (refused.stdout, refused.stderr)
+    assert "Refusing to seed the demo in production" in refused.stderr
+    assert DEMO_EMAIL in refused.stderr and "Sign in as" not in refused.stdout
+    assert not (tmp_path / "learningos.db").exists()

@@ -4,15 +4,20 @@ before every call. The offline engine costs nothing, so only the daily call cap 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.ai.repository import AIUsageRepository
+from learningos.ai.routing import OFFLINE
 from learningos.config import Settings
 from learningos.kit.errors import AIBudgetExceeded
+
+if TYPE_CHECKING:
+    from learningos.ai.gateway import AIGateway, Caller
 
 
 @dataclass(frozen=True)
@@ -90,3 +95,15 @@ async def check_budget(
             retry_after=int((_next_month(now) - now).total_seconds()),
             details={"period": "month", "limit_usd": str(budget.monthly_usd), "tier": tier},
         )
+
+
+async def check_before_release(
+    session: AsyncSession, ai: AIGateway, role: str, caller: Caller
+) -> Caller:
+    """Check the learner's budget for a call of `role` now, in the caller's transaction, and
+    return the caller with the gateway's own check turned off: for a caller that releases its
+    connection before the call (Database.release), so the call itself reads nothing."""
+    if caller.check_budget and caller.user_id is not None:
+        paid = any(link.provider != OFFLINE for link in ai.table[role])
+        await check_budget(session, ai.settings, caller.user_id, caller.tier, paid=paid)
+    return replace(caller, check_budget=False)

@@ -76,7 +76,7 @@ async def upload_submit(
     except AppError as exc:
         if xhr:
             body = error_body(request.scope, exc.code, exc.message, exc.details)
-            return JSONResponse(body, status_code=exc.status_code)
+            return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
         context = _upload_context(request, services)
         context["form"] = {"title": title or "", "description": description or ""}
         return refused(request, "content/upload.html", context, exc, fields=("file",))

@@ -1,8 +1,9 @@
 """PDF extraction with pypdfium2: cleaned page text, outline, title, font-size heading hints.
 
 Blocking and CPU-bound: run it in a worker thread or process, never on the event loop.
-PDFium is not thread-safe, so a process-wide lock serialises extractions; a hard time limit
-needs a separate process (a page of a hostile file can keep PDFium busy for a long time).
+PDFium is not thread-safe, so a process-wide lock serialises extractions. The processing job
+runs this in a child process bounded in memory (content/pdf_process.py): a small hostile file
+can inflate to hundreds of megabytes, or keep PDFium busy for a long time.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ import anyio
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learningos.content.allowance import check_processing_allowance
 from learningos.content.document import IngestError
 from learningos.content.repository import ContentRepository
 from learningos.content.sections import SectionRepository
@@ -110,7 +111,8 @@ async def upload(
     existing = await contents.get_by_hash(user.id, sha256)
     if existing is not None:
         return Uploaded(existing, True, None)
-    # Only a new file costs processing, so only a new file counts against the daily limit.
+    # Only a new file costs processing, so only a new file counts against the daily limits.
+    await check_processing_allowance(session, settings, user)
     await services.limiter.hit(settings.upload_limit_per_user, "upload-user", str(user.id))
     title = clean_title(title) or Path(filename).stem[:300] or "Untitled"
     content = Content(
@@ -297,6 +299,7 @@ async def retry(
     whose processing job nobody runs (its message was lost, its worker died) can be retried
     too: that job is closed and a new one queued."""
     content = await get_owned(session, user, content_id)
+    await check_processing_allowance(session, services.settings, user)
     if content.status not in ("error", "ready"):
         job = await JobRepository(session).unfinished(
             "content.process", content.user_id, content_id=str(content.id)

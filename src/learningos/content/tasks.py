@@ -1,16 +1,20 @@
 """Content jobs: process an upload (extract → sections → embeddings → learning map) and purge a
 deleted one.
 
-Parsing, segmentation and embedding are blocking and run in worker threads, never on the
-event loop. Progress is written in short transactions of its own so that the status
-endpoint sees it while the job runs; the sections and the final state are written together
-at the end, so an item is never half-ready.
+Parsing, segmentation and embedding are blocking and run in worker threads (a PDF in a child
+process), never on the event loop. The job holds no transaction while they and the planner
+run: it reads the item, gives its connection back (Database.release), writes progress in short
+transactions of its own so that the status endpoint sees it while the job runs, and writes
+the sections and the final state together at the end in one short transaction, which finds
+the item again (it may have been deleted meanwhile), so an item is never half-ready.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +24,7 @@ import anyio.from_thread
 from learningos.ai.gateway import AIResult, Caller
 from learningos.ai.schemas import PlannerOutput
 from learningos.content.document import Document, IngestError, Section
-from learningos.content.pdf import extract_pdf
+from learningos.content.pdf_process import extract_pdf_bounded
 from learningos.content.repository import ContentRepository
 from learningos.content.sections import SectionRepository
 from learningos.content.segment import segment
@@ -64,6 +68,7 @@ async def process_content(ctx: JobContext) -> None:
     if content is None or content.file_key is None:
         raise PermanentJobError("the content no longer exists")
     kind, key = content.type, content.file_key
+    await services.db.release(ctx.session)  # nothing is held while the work runs
     await set_progress(services, content_id, status="processing", stage="extract", progress=2)
     document = await _extract(services, content_id, kind, key)
     settings = services.settings
@@ -102,17 +107,35 @@ async def _extract(services: Services, content_id: uuid.UUID, kind: str, key: st
     async with services.storage.local_copy(key) as path:
         try:
             if kind == "pdf":
-                return await anyio.to_thread.run_sync(
-                    lambda: extract_pdf(
-                        Path(path), max_pages=services.settings.max_pdf_pages, on_page=on_page
-                    )
-                )
+                return await _extract_pdf(services, Path(path), on_page)
             data = await anyio.to_thread.run_sync(Path(path).read_bytes)
             return await anyio.to_thread.run_sync(
                 lambda: extract_text(data, markdown=kind == "markdown")
             )
         except IngestError as exc:
             raise IngestFailed(exc.message) from exc
+
+
+async def _extract_pdf(
+    services: Services, path: Path, on_page: Callable[[int, int], None]
+) -> Document:
+    """The PDF's text, extracted in a child process bounded in memory; a cancelled job (its
+    deadline passed) kills the child rather than waiting for it."""
+    settings = services.settings
+    stop = threading.Event()
+    try:
+        return await anyio.to_thread.run_sync(
+            lambda: extract_pdf_bounded(
+                path,
+                max_pages=settings.max_pdf_pages,
+                memory_mb=settings.pdf_memory_limit_mb,
+                on_page=on_page,
+                stop=stop,
+            ),
+            abandon_on_cancel=True,
+        )
+    finally:
+        stop.set()
 
 
 async def _progress_from_thread(services: Services, content_id: uuid.UUID, percent: int) -> None:

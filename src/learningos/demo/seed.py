@@ -282,7 +282,14 @@ async def seeding_services(settings: Settings) -> AsyncIterator[Services]:
 
 
 async def seed_with_settings(settings: Settings, progress: Progress = _quiet) -> SeedResult:
-    """Seed outside the web app (the CLI, or `serve` before it starts the app)."""
+    """Seed outside the web app (the CLI, or `serve` before it starts the app). Refused in
+    production, before anything is opened: the demo account's password is published."""
+    if settings.env == "production":
+        raise DemoSeedError(
+            "Refusing to seed the demo in production (LEARNINGOS_ENV=production): the demo "
+            f"account ({DEMO_EMAIL}) has a published password, so anyone could sign in to "
+            "this database with it. Seed a development or test database instead."
+        )
     async with seeding_services(settings) as services:
         try:
             await services.vectors.ping()  # before any change: is the store free and up?

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learningos.ai.budget import check_before_release
 from learningos.ai.calling import caller_for, passages_from
 from learningos.ai.inputs import ConceptRef, NoteInput, Passage
 from learningos.content import service as content_service
@@ -67,6 +68,7 @@ async def save(
             return note
         _check_version(note, expected_version)
     feedback = await _feedback(session, services, user, concept, content, text)
+    # A new transaction from here on: the note may have been saved or created meanwhile.
     if note is None:
         await repo.lock_pair(user.id, concept.id)
         note = await repo.of_concept(user.id, concept.id)  # saved meanwhile from another tab?
@@ -219,7 +221,10 @@ async def _feedback(
     content: Content,
     text: str,
 ) -> dict[str, Any]:
-    """The AI's feedback on the note, judged against the concept's own material."""
+    """The AI's feedback on the note, judged against the concept's own material. What it
+    needs is read first; the session's connection is then released (Database.release) so that
+    no transaction is held while the AI answers, and the caller saves the note in a new one
+    that checks the note's version."""
     inp = NoteInput(
         concept=ConceptRef(
             title=concept.title,
@@ -231,9 +236,13 @@ async def _feedback(
         note=text,
     )
     try:
-        result = await services.ai.note_feedback(inp, caller_for(user, content), session)
+        caller = await check_before_release(
+            session, services.ai, "notes", caller_for(user, content)
+        )
     except AIBudgetExceeded as exc:
         return {"unavailable": exc.message}
+    await services.db.release(session)
+    result = await services.ai.note_feedback(inp, caller, session)
     return {**result.output.model_dump(), "engine": result.usage.engine}
 
 
