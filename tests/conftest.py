@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from learningos.app import create_app
 from learningos.config import Settings
+from learningos.jobs.modules import load_task_modules
 from learningos.kit.db import Base
 from learningos.kit.migrate import upgrade
 from learningos.services import Services
@@ -100,6 +101,7 @@ def settings(data_dir: Path, database_url: str, redis_url: str | None) -> Settin
 
 @pytest.fixture(scope="session")
 async def services(settings: Settings) -> AsyncIterator[Services]:
+    load_task_modules()
     svc = Services.build(settings)
     await svc.start()
     yield svc

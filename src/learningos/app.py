@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from learningos import __version__
 from learningos.config import Settings, get_settings
+from learningos.jobs.modules import load_task_modules, periodic_work
 from learningos.kit.csrf import CookieMiddleware
 from learningos.kit.handlers import install_error_handlers
 from learningos.kit.logging import configure_logging, get_logger
@@ -32,6 +33,7 @@ log = get_logger(__name__)
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_json)
+    load_task_modules()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -39,7 +41,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.state.services = services or Services.build(settings)
         if own:
             # With the in-process queue this process is also the worker: it runs the timers.
-            await app.state.services.start(timers=not settings.redis_url)
+            timers = [] if settings.redis_url else periodic_work(app.state.services)
+            await app.state.services.start(timers=timers)
         log.info("app.started", mode="embedded" if settings.is_embedded else "production")
         try:
             yield
@@ -78,6 +81,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from learningos.sessions import endpoints as sessions_api
     from learningos.sessions import pages as sessions_pages
     from learningos.web import pages as web_pages
+    from learningos.web.render import render_error_page
 
     for router in (
         health_api.router,
@@ -115,7 +119,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             swagger_ui_parameters={"validatorUrl": None},
         )
 
-    install_error_handlers(app)
+    install_error_handlers(app, page=render_error_page)
     # Outermost last: request context wraps everything, so every log line has the request id.
     app.add_middleware(StaticGZipMiddleware)
     app.add_middleware(CookieMiddleware, secure=settings.secure_cookies)

@@ -7,12 +7,15 @@ import getpass
 import os
 import sys
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from learningos.config import Settings, SettingsError, get_settings
 from learningos.evaluation import app as eval_app
+
+if TYPE_CHECKING:
+    from learningos.services import Services
 
 app = typer.Typer(
     help="Learning OS: turn your own material into real understanding.",
@@ -161,9 +164,8 @@ def reindex() -> None:
 
 async def _reindex(settings: Settings) -> int:
     from learningos.content.reindex import reindex_all
-    from learningos.services import Services
 
-    services = Services.build(settings)
+    services = _services(settings)
     try:
         return await reindex_all(services, progress=lambda title: typer.echo(f"  {title}"))
     finally:
@@ -258,9 +260,8 @@ async def _create_user(
     settings: Settings, name: str, email: str, password: str, role: object
 ) -> tuple[str, str]:
     from learningos.auth.service import create_user
-    from learningos.services import Services
 
-    services = Services.build(settings)
+    services = _services(settings)
     try:
         async with services.db.transaction() as session:
             user = await create_user(
@@ -314,9 +315,8 @@ def notify(
 
 async def _notify(settings: Settings, kind: str, local_hour: int | None) -> tuple[int, int, int]:
     from learningos.account.tasks import notify as run_notify
-    from learningos.services import Services
 
-    services = Services.build(settings)
+    services = _services(settings)
     try:
         result = await run_notify(services, kind, local_hour=local_hour)
         return result.sent, result.skipped, result.failed
@@ -325,6 +325,15 @@ async def _notify(settings: Settings, kind: str, local_hour: int | None) -> tupl
         await services.vectors.close()
         await services.cache.close()
         await services.db.dispose()
+
+
+def _services(settings: Settings) -> Services:
+    """The services of a one-off command, with every domain's jobs registered."""
+    from learningos.jobs.modules import load_task_modules
+    from learningos.services import Services
+
+    load_task_modules()
+    return Services.build(settings)
 
 
 def main() -> None:

@@ -365,6 +365,7 @@ def answers(
 ) -> None:
     """Ingest a PDF and ask the tutor each question as a learner would ("ask your material",
     offline engine); a hit is an expected phrase within the first 80 words of the answer."""
+    from learningos.jobs.modules import load_task_modules
     from learningos.kit.logging import configure_logging
     from learningos.learning.answer_eval import load_questions, run_answers
 
@@ -377,6 +378,7 @@ def answers(
         raise typer.BadParameter(str(exc), param_hint="QUESTIONS.jsonl") from exc
     if not items:
         raise typer.BadParameter("the file has no questions", param_hint="QUESTIONS.jsonl")
+    load_task_modules()  # the ingest enqueues the welcome email and the processing job
     try:
         result = asyncio.run(run_answers(pdf, items, lambda line: typer.echo(line, err=True)))
     except ValueError as exc:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 import anyio
 
 from learningos.config import Settings
-from learningos.kit.cache import Cache, make_cache
+from learningos.jobs.queue import JobQueue, make_broker
+from learningos.kit.cache import Cache, drop_forgotten, make_cache
 from learningos.kit.db import Database
 from learningos.kit.email import EmailSender, OutboxEmailSender
 from learningos.kit.logging import get_logger
 from learningos.kit.periodic import Timer, Timers
-from learningos.kit.queue import JobQueue, make_broker
 from learningos.kit.ratelimit import RateLimiter
 from learningos.kit.signing import load_or_create_secret
 from learningos.kit.storage import Storage, make_storage
@@ -81,14 +83,13 @@ class Services:
         services.index = build_index(settings, services.vectors)
         services.ai = build_ai(settings, services.index)
         services.db.after_commit.append(services.queue.dispatch_pending)
-        install_user_cache(services)
-        import_job_modules()
+        services.db.after_commit.append(partial(drop_forgotten, services.cache))
         return services
 
-    async def start(self, *, timers: bool = False) -> None:
-        """Connect the queue and warm the embedder; with `timers`, this process also runs
-        the periodic work (the job dispatcher and the file sweep): the worker does in
-        production, the web process in the embedded mode."""
+    async def start(self, *, timers: Sequence[Timer] = ()) -> None:
+        """Connect the queue and warm the embedder; this process also runs the `timers`
+        (the periodic work of jobs/modules.py: the worker does in production, the web
+        process in the embedded mode)."""
         await self.queue.broker.startup()
         # Load the embedding model in the background so the first search is not slow.
         self._warmup = asyncio.create_task(self._warm_embedder())
@@ -97,7 +98,7 @@ class Services:
             if recovered:
                 log.info("jobs.recovered", count=recovered)
         if timers:
-            self._timers = Timers(periodic_work(self))
+            self._timers = Timers(list(timers))
             self._timers.start()
 
     async def _warm_embedder(self) -> None:
@@ -121,18 +122,6 @@ class Services:
         await self.vectors.close()
         await self.cache.close()
         await self.db.dispose()
-
-
-def periodic_work(services: Services) -> list[Timer]:
-    from learningos.content.cleanup import sweep
-
-    settings = services.settings
-    return [
-        Timer(
-            "jobs.dispatch", settings.job_dispatch_interval_seconds, services.queue.dispatch_stale
-        ),
-        Timer("content.sweep_files", settings.cleanup_interval_seconds, lambda: sweep(services)),
-    ]
 
 
 def build_index(settings: Settings, vectors: VectorStore) -> SectionIndex:
@@ -160,20 +149,3 @@ def build_ai(settings: Settings, index: SectionIndex) -> AIGateway:
 
     local = index.embedder if isinstance(index.embedder, LocalEmbedder) else None
     return AIGateway(settings, build_providers(settings), local)
-
-
-def install_user_cache(services: Services) -> None:
-    from learningos.auth.principal import drop_changed_users
-
-    async def hook(session: object) -> None:
-        await drop_changed_users(services, session)  # type: ignore[arg-type]
-
-    services.db.after_commit.append(hook)
-
-
-def import_job_modules() -> None:
-    """Register every domain's job handlers (their modules only define functions)."""
-    import learningos.account.tasks  # noqa: F401
-    import learningos.auth.tasks  # noqa: F401
-    import learningos.content.tasks  # noqa: F401
-    import learningos.learning.tasks  # noqa: F401

@@ -8,6 +8,7 @@ import signal
 from taskiq.receiver import Receiver
 
 from learningos.config import Settings
+from learningos.jobs.modules import load_task_modules, periodic_work
 from learningos.kit.logging import configure_logging, get_logger
 from learningos.services import Services
 
@@ -16,10 +17,11 @@ log = get_logger(__name__)
 
 async def run_worker(settings: Settings, concurrency: int) -> None:
     configure_logging(settings.log_level, settings.log_json)
+    load_task_modules()
     services = Services.build(settings)
     broker = services.queue.broker
     broker.is_worker_process = True
-    await services.start(timers=True)
+    await services.start(timers=periodic_work(services))
     finish = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

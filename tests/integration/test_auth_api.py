@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 import jwt
 from sqlalchemy import select
 
-from learningos.models.auth import AuditEvent, RefreshToken
+from learningos.kit.audit import AuditEvent
+from learningos.models.auth import RefreshToken
 from tests.conftest import PASSWORD, bearer, login, register, signed_in
 
 

@@ -18,8 +18,9 @@ from taskiq import InMemoryBroker
 
 from learningos.auth.repository import UserRepository
 from learningos.content import service as content_service
+from learningos.jobs.queue import JobQueue, _due
+from learningos.jobs.registry import job
 from learningos.kit.db import utcnow
-from learningos.kit.queue import JobQueue, _due, job
 from learningos.kit.requestmeta import RequestMeta
 from learningos.models.content import Content
 from learningos.models.jobs import Job

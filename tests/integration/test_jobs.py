@@ -11,7 +11,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from learningos.kit.queue import PermanentJobError, job
+from learningos.jobs.registry import PermanentJobError, job
 from learningos.models.jobs import Job
 from tests.conftest import bearer, eventually, register, signed_in
 

@@ -11,7 +11,7 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy import select
 
 from learningos.app import create_app
-from learningos.models.auth import AuditEvent
+from learningos.kit.audit import AuditEvent
 from tests.browser.live import LiveServer
 from tests.conftest import PASSWORD, register
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from learningos.kit.db import utcnow
 from learningos.models import Concept, ConceptProgress, LearningMap, LearningSession, User
 from learningos.models.learning import Adaptation
+from learningos.progress import rules
 from learningos.services import Services
 from learningos.sessions import personalise
 from tests.conftest import bearer
@@ -89,6 +91,17 @@ async def test_repeated_low_confidence_slows_the_tutor_with_a_reason(services: S
     assert "below 50%" in made[0].reason  # percentages, as everywhere else
     async with services.db.transaction() as session:
         assert await personalise.slowed(session, user.id, concepts[0].id)
+
+
+async def test_the_slower_pace_follows_the_one_low_line(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user, concepts = await _course(services)
+    ls = await _session_on(services, user, concepts[0])
+    monkeypatch.setattr(rules, "LOW_BELOW", 0.6)
+    made = await _rules(services, ls, concepts[0], concepts, [0.55, 0.58])
+    assert [a.kind for a in made] == ["slower_pace"]
+    assert "below 60%" in made[0].reason
 
 
 async def test_a_strong_first_try_offers_to_skip_the_easy_rest(services: Services) -> None:

@@ -8,7 +8,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from learningos.progress.service import confidence_chart
-from learningos.progress.timing import local_day, month_key, streak, time_spent, zone
+from learningos.progress.timing import (
+    day_start,
+    local_day,
+    month_key,
+    streak,
+    time_spent,
+    zone,
+)
 
 PHNOM_PENH = ZoneInfo("Asia/Phnom_Penh")  # UTC+7
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")  # UTC-8 in winter
@@ -82,6 +89,15 @@ def test_streak_across_midnight_depends_on_the_time_zone():
 
 def test_local_day_reads_naive_times_as_utc():
     assert local_day(datetime(2026, 3, 1, 20, 0), PHNOM_PENH) == date(2026, 3, 2)
+
+
+@pytest.mark.parametrize("tz", [PHNOM_PENH, LOS_ANGELES, UTC_ZONE])
+def test_a_local_day_starts_at_its_own_midnight(tz: ZoneInfo):
+    for day in (date(2026, 3, 1), date(2026, 3, 8), date(2026, 11, 1)):  # DST changes in LA
+        start = day_start(day, tz)
+        assert start.tzinfo == UTC
+        assert local_day(start, tz) == day
+        assert local_day(start - timedelta(microseconds=1), tz) == day - timedelta(days=1)
 
 
 # ---------- month key ----------

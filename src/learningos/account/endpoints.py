@@ -11,8 +11,8 @@ import learningos.account.tasks  # noqa: F401 - registers the account jobs with 
 from learningos.account import service
 from learningos.account.schemas import AccountOut, AccountUpdate
 from learningos.auth.deps import CurrentUser
+from learningos.deps import MetaDep, ServicesDep, SessionDep
 from learningos.kit.api import api_router
-from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
 
 router = api_router("/api/v1", ["account"])
 

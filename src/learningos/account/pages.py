@@ -7,26 +7,23 @@ from __future__ import annotations
 import uuid
 from functools import lru_cache
 from typing import Annotated, Any
-from urllib.parse import quote
 
-from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
+from fastapi import BackgroundTasks, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
 
 from learningos.account import service
 from learningos.account.schemas import SESSION_LENGTHS, AccountUpdate, time_zones
 from learningos.auth import service as auth_service
-from learningos.auth.deps import PageUser, set_auth_cookies
-from learningos.auth.pages import field_errors
-from learningos.kit.csrf import verify_csrf
-from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
+from learningos.auth.deps import set_auth_cookies
+from learningos.deps import MetaDep, ServicesDep, SessionDep
 from learningos.kit.errors import AppError, Forbidden, NotFound, ValidationFailed
 from learningos.models.user import Role, User
 from learningos.services import Services
+from learningos.web.forms import SignedIn, page_router, raise_unless_refusable, refused
 from learningos.web.render import htmx_redirect, redirect_with_flash, render, translations
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 TABS = ("profile", "learning", "notifications", "ai")
 SAVED_COOKIE = "lo_settings_saved"
 # What a saved form says on the next page; the cookie carries only the key.
@@ -42,15 +39,12 @@ REGIONS = (
     "Indian", "Pacific",
 )  # fmt: skip
 FormStr = Annotated[str, Form(max_length=500)]
-Csrf = Annotated[str | None, Form()]
 
 
 @router.get("/settings", name="settings")
 async def settings_page(
-    request: Request, user: PageUser, services: ServicesDep, tab: str = "profile"
+    request: Request, user: SignedIn, services: ServicesDep, tab: str = "profile"
 ) -> Response:
-    if user is None:
-        return _to_login(request, tab)
     context = await _context(services, user, tab)
     saved = request.cookies.get(SAVED_COOKIE)
     if saved in SAVED:
@@ -64,18 +58,14 @@ async def settings_page(
 @router.post("/settings/profile", name="settings_profile")
 async def save_profile(
     request: Request,
-    user: PageUser,
+    user: SignedIn,
     session: SessionDep,
     services: ServicesDep,
     meta: MetaDep,
     name: FormStr = "",
     email: FormStr = "",
     timezone: FormStr = "",
-    csrf_token: Csrf = None,
 ) -> Response:
-    verify_csrf(request, csrf_token)
-    if user is None:
-        return _to_login(request, "profile")
     form = {"name": name, "email": email, "timezone": timezone}
     try:
         await service.update(session, user, AccountUpdate.model_validate(form), meta)
@@ -87,18 +77,14 @@ async def save_profile(
 @router.post("/settings/password", name="settings_password")
 async def save_password(
     request: Request,
-    user: PageUser,
+    user: SignedIn,
     session: SessionDep,
     services: ServicesDep,
     meta: MetaDep,
     current_password: Annotated[str, Form(max_length=4096)] = "",
     new_password: Annotated[str, Form(max_length=4096)] = "",
     new_password_confirm: Annotated[str, Form(max_length=4096)] = "",
-    csrf_token: Csrf = None,
 ) -> Response:
-    verify_csrf(request, csrf_token)
-    if user is None:
-        return _to_login(request, "profile")
     try:
         if not current_password:
             message = "Enter your current password."
@@ -127,16 +113,12 @@ async def save_password(
 @router.post("/settings/avatar", name="settings_avatar")
 async def save_avatar(
     request: Request,
-    user: PageUser,
+    user: SignedIn,
     session: SessionDep,
     services: ServicesDep,
     background: BackgroundTasks,
     avatar: Annotated[UploadFile | None, File()] = None,
-    csrf_token: Csrf = None,
 ) -> Response:
-    verify_csrf(request, csrf_token)
-    if user is None:
-        return _to_login(request, "profile")
     try:
         data = await service.read_avatar_upload(avatar)
         replaced = await service.set_avatar(session, services, user, data)
@@ -150,15 +132,11 @@ async def save_avatar(
 @router.post("/settings/avatar/remove", name="settings_avatar_remove")
 async def remove_avatar(
     request: Request,
-    user: PageUser,
+    user: SignedIn,
     session: SessionDep,
     services: ServicesDep,
     background: BackgroundTasks,
-    csrf_token: Csrf = None,
 ) -> Response:
-    verify_csrf(request, csrf_token)
-    if user is None:
-        return _to_login(request, "profile")
     replaced = await service.remove_avatar(session, user)
     if replaced:
         background.add_task(service.discard_file, services, replaced)
@@ -168,7 +146,7 @@ async def remove_avatar(
 @router.post("/settings/learning", name="settings_learning")
 async def save_learning(
     request: Request,
-    user: PageUser,
+    user: SignedIn,
     session: SessionDep,
     services: ServicesDep,
     meta: MetaDep,
@@ -176,11 +154,7 @@ async def save_learning(
     session_minutes: FormStr = "",
     auto_review: Annotated[str | None, Form(max_length=10)] = None,
     difficulty: FormStr = "",
-    csrf_token: Csrf = None,
 ) -> Response:
-    verify_csrf(request, csrf_token)
-    if user is None:
-        return _to_login(request, "learning")
     learning: dict[str, Any] = {
         "pace": pace,
         "session_minutes": _minutes(session_minutes),
@@ -200,18 +174,14 @@ async def save_learning(
 @router.post("/settings/notifications", name="settings_notifications")
 async def save_notifications(
     request: Request,
-    user: PageUser,
+    user: SignedIn,
     session: SessionDep,
     meta: MetaDep,
     email_reminders: Annotated[str | None, Form(max_length=10)] = None,
     review_reminders: Annotated[str | None, Form(max_length=10)] = None,
     weekly_summary: Annotated[str | None, Form(max_length=10)] = None,
-    csrf_token: Csrf = None,
 ) -> Response:
     """An unticked checkbox is not sent, so whatever is missing is off."""
-    verify_csrf(request, csrf_token)
-    if user is None:
-        return _to_login(request, "notifications")
     switches = {
         "email_reminders": email_reminders is not None,
         "review_reminders": review_reminders is not None,
@@ -271,33 +241,10 @@ async def _invalid(
     form: dict[str, Any],
     exc: AppError | ValidationError,
 ) -> Response:
-    """The tab again with the submitted values and the errors in place (400; 429 as is)."""
-    if isinstance(exc.__cause__, IntegrityError):
-        raise exc  # a failed flush: the transaction must roll back, not commit a 400 page
-    errors, message = _errors(exc)
-    status = exc.status_code if isinstance(exc, AppError) else 400
-    headers = exc.headers if isinstance(exc, AppError) else None
-    context = await _context(
-        services, user, tab, form=form, errors=errors, form_error=message, failed=section
-    )
-    return render(
-        request,
-        "account/settings.html",
-        context,
-        status_code=status if status in (413, 415, 429) else 400,
-        headers=headers,
-    )
-
-
-def _errors(exc: AppError | ValidationError) -> tuple[dict[str, str], str | None]:
-    if isinstance(exc, ValidationError):
-        errors: dict[str, str] = {}
-        for error in exc.errors():
-            field = str(error["loc"][-1]) if error["loc"] else ""
-            errors.setdefault(field, str(error["msg"]).removeprefix("Value error, "))
-        return errors, None
-    found = field_errors(exc)
-    return found, None if found else exc.message
+    """The tab again with the submitted values and the errors of `section` in place."""
+    raise_unless_refusable(exc)  # before reading the learner again from a failed session
+    context = await _context(services, user, tab, form=form, failed=section)
+    return refused(request, "account/settings.html", context, exc)
 
 
 def _minutes(raw: str) -> int | str:
@@ -317,11 +264,6 @@ def _saved(request: Request, what: str) -> Response:
     response = htmx_redirect(request, _tab_url(request, tab))
     response.set_cookie(SAVED_COOKIE, what, max_age=60, httponly=True, samesite="lax")
     return response
-
-
-def _to_login(request: Request, tab: str) -> Response:
-    target = "/settings" if tab == "profile" else f"/settings?tab={tab}"
-    return htmx_redirect(request, "/login?next=" + quote(target, safe="/"))
 
 
 @lru_cache

@@ -21,10 +21,10 @@ from learningos.account.schemas import (
     LearningPrefs,
     NotificationPrefs,
 )
-from learningos.auth import service as auth_service
 from learningos.auth.policy import normalize_email
 from learningos.auth.principal import load_private
 from learningos.auth.repository import UserRepository
+from learningos.kit.audit import audit
 from learningos.kit.errors import (
     Conflict,
     NotFound,
@@ -114,7 +114,7 @@ async def update(
         user.name = data["name"]
     if email is not None:
         user.email = email
-        await auth_service.audit(session, "account.email_changed", meta, user.id)
+        await audit(session, "account.email_changed", meta, user.id)
     if prefs != user.preferences:
         user.preferences = prefs  # a new dict: the JSON column sees the change
     try:

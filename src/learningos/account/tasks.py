@@ -19,10 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.account.service import wants_email
+from learningos.jobs.registry import JobContext, PermanentJobError, job
 from learningos.kit.db import utcnow
 from learningos.kit.email import Email
 from learningos.kit.logging import get_logger
-from learningos.kit.queue import JobContext, PermanentJobError, job
 from learningos.models.jobs import Job
 from learningos.models.user import User
 from learningos.review import scheduler as sched

@@ -1,8 +1,9 @@
 """Prompt-version analytics: how each version of each role's prompt does in practice.
 
 Per version: calls, interactions, average examiner confidence, average confidence gain between a
-learner's attempts, confusion rate (share of explanations scored below 0.5 right after a tutor
-reply of that version), cost, latency and fallback rate. Version 0 is the offline engine.
+learner's attempts, confusion rate (share of explanations with a low score, see
+`progress.rules.is_low`, right after a tutor reply of that version), cost, latency and fallback
+rate. Version 0 is the offline engine.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.models import AIUsage, Interaction
-
-CONFUSED_BELOW = 0.5
+from learningos.progress import rules
 
 
 @dataclass
@@ -97,7 +97,7 @@ async def prompt_stats(session: AsyncSession, days: int = 90) -> list[VersionSta
         row.avg_confidence_gain = _mean(row._gains)
         after = row._after
         row.confusion_rate = (
-            round(sum(c < CONFUSED_BELOW for c in after) / len(after), 4) if after else None
+            round(sum(rules.is_low(c) for c in after) / len(after), 4) if after else None
         )
     return sorted(stats.values(), key=lambda s: (s.prompt_id, s.version))
 

@@ -8,8 +8,8 @@ from fastapi import Query
 
 from learningos.ai.analytics import prompt_stats
 from learningos.auth.deps import AdminUser
+from learningos.deps import ServicesDep, SessionDep
 from learningos.kit.api import api_router
-from learningos.kit.deps import ServicesDep, SessionDep
 from learningos.kit.errors import NotFound, ValidationFailed
 
 router = api_router("/api/v1", ["ai"])

@@ -10,8 +10,8 @@ from fastapi import Depends, Request
 from learningos.auth import service
 from learningos.auth.devices import DEVICE_DAYS
 from learningos.auth.principal import load_user
+from learningos.deps import ServicesDep, SessionDep
 from learningos.kit.csrf import queue_cookie, verify_csrf
-from learningos.kit.deps import ServicesDep, SessionDep
 from learningos.kit.errors import Forbidden, InvalidToken, NotAuthenticated
 from learningos.kit.requestmeta import DEVICE_COOKIE, RequestMeta
 from learningos.models.user import Role, User

@@ -16,8 +16,8 @@ from learningos.auth.schemas import (
     TokenPair,
     UserOut,
 )
+from learningos.deps import MetaDep, ServicesDep, SessionDep
 from learningos.kit.api import api_router
-from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
 
 router = api_router("/api/v1", ["auth"])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,22 +12,14 @@ from learningos.auth import service
 from learningos.auth.deps import PageUser, clear_auth_cookies, set_auth_cookies, token_family
 from learningos.auth.repository import UserRepository
 from learningos.demo import DEMO_EMAIL, DEMO_PASSWORD
-from learningos.kit.csrf import verify_csrf
-from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
-from learningos.kit.errors import AppError, InvalidCredentials, RateLimited
+from learningos.deps import MetaDep, ServicesDep, SessionDep
+from learningos.kit.errors import AppError, InvalidCredentials, RateLimited, ValidationFailed
 from learningos.kit.redirects import same_site_path
+from learningos.web.forms import page_router, refused
 from learningos.web.render import htmx_redirect, redirect_with_flash, render
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 AUTH_LAYOUT = "layouts/auth.html"
-
-
-def field_errors(exc: AppError) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    for item in exc.details if isinstance(exc.details, list) else []:
-        if isinstance(item, dict) and item.get("field"):
-            errors.setdefault(str(item["field"]), str(item.get("message", exc.message)))
-    return errors
 
 
 async def demo_login(session: AsyncSession) -> dict[str, str] | None:
@@ -63,28 +55,15 @@ async def login_submit(
     password: Annotated[str, Form(max_length=4096)] = "",
     remember: Annotated[str | None, Form()] = None,
     next: Annotated[str | None, Form(max_length=500)] = None,
-    csrf_token: Annotated[str | None, Form()] = None,
 ) -> Response:
-    verify_csrf(request, csrf_token)
     form = {"email": email, "remember": bool(remember)}
     try:
         _, issued = await service.login(
             session, services, email=email, password=password, remember=bool(remember), meta=meta
         )
     except (InvalidCredentials, RateLimited) as exc:
-        return render(
-            request,
-            "auth/login.html",
-            {
-                "form": form,
-                "form_error": exc.message,
-                "next": same_site_path(next),
-                "demo": await demo_login(session),
-            },
-            status_code=exc.status_code,
-            layout=AUTH_LAYOUT,
-            headers=exc.headers,
-        )
+        context = {"form": form, "next": same_site_path(next), "demo": await demo_login(session)}
+        return refused(request, "auth/login.html", context, exc, fields=(), layout=AUTH_LAYOUT)
     set_auth_cookies(request, issued, services.settings.secure_cookies)
     return htmx_redirect(request, same_site_path(next))
 
@@ -107,34 +86,23 @@ async def register_submit(
     password: Annotated[str, Form(max_length=4096)] = "",
     password_confirm: Annotated[str, Form(max_length=4096)] = "",
     accept_terms: Annotated[str | None, Form()] = None,
-    csrf_token: Annotated[str | None, Form()] = None,
 ) -> Response:
-    verify_csrf(request, csrf_token)
     form = {"name": name, "email": email, "accept_terms": bool(accept_terms)}
-    errors: dict[str, str] = {}
+    mistakes = []
     if password != password_confirm:
-        errors["password_confirm"] = "The two passwords don't match."  # noqa: S105
+        mistakes.append({"field": "password_confirm", "message": "The two passwords don't match."})
     if not accept_terms:
-        errors["accept_terms"] = "Please accept the terms to create an account."
+        message = "Please accept the terms to create an account."
+        mistakes.append({"field": "accept_terms", "message": message})
     try:
-        if errors:
-            raise AppError("Please fix the highlighted fields.")
+        if mistakes:
+            raise ValidationFailed("Please fix the highlighted fields.", details=mistakes)
         user = await service.register(
             session, services, name=name, email=email, password=password, meta=meta
         )
         issued = await service.issue_tokens(session, services, user, remember=False, meta=meta)
     except AppError as exc:
-        errors = {**field_errors(exc), **errors}
-        return render(
-            request,
-            "auth/register.html",
-            {"form": form, "errors": errors, "form_error": None if errors else exc.message},
-            status_code=400
-            if exc.status_code < 500 and exc.status_code != 429
-            else exc.status_code,
-            layout=AUTH_LAYOUT,
-            headers=exc.headers,
-        )
+        return refused(request, "auth/register.html", {"form": form}, exc, layout=AUTH_LAYOUT)
     set_auth_cookies(request, issued, services.settings.secure_cookies)
     return redirect_with_flash("/dashboard", "registered")
 
@@ -146,9 +114,7 @@ async def logout_submit(
     services: ServicesDep,
     meta: MetaDep,
     user: PageUser,
-    csrf_token: Annotated[str | None, Form()] = None,
 ) -> Response:
-    verify_csrf(request, csrf_token)
     if user is not None:
         await service.logout(
             session, services, meta=meta, family_id=token_family(request), user_id=user.id

@@ -20,12 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, make_transient_to_detached, object_session
 
 from learningos.auth.repository import UserRepository
+from learningos.kit.cache import forget_on_commit
 from learningos.models.user import User
 from learningos.services import Services
 
 KEY = "auth:user:"
 TTL_SECONDS = 60
-CHANGED = "learningos.changed_users"
 CACHED_COLUMNS = (
     "id",
     "email",
@@ -75,9 +75,4 @@ def _dump(user: User) -> str:
 def _remember_change(_mapper: Any, _connection: Any, target: User) -> None:
     session: Session | None = object_session(target)
     if session is not None:
-        session.info.setdefault(CHANGED, set()).add(target.id)
-
-
-async def drop_changed_users(services: Services, session: AsyncSession) -> None:
-    for user_id in session.info.pop(CHANGED, set()):
-        await services.cache.delete(KEY + str(user_id))
+        forget_on_commit(session.info, KEY + str(target.id))

@@ -5,8 +5,9 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 
+from learningos.kit.audit import AuditEvent
 from learningos.kit.repository import Repository
-from learningos.models.auth import AuditEvent, RefreshToken
+from learningos.models.auth import RefreshToken
 from learningos.models.user import User
 
 

@@ -14,6 +14,7 @@ from learningos.auth.devices import known_device, new_device_token
 from learningos.auth.policy import check_password, normalize_email
 from learningos.auth.principal import load_private, load_user
 from learningos.auth.repository import AuditRepository, RefreshTokenRepository, UserRepository
+from learningos.kit.audit import AuditEvent, audit
 from learningos.kit.db import utcnow
 from learningos.kit.errors import (
     Conflict,
@@ -32,7 +33,7 @@ from learningos.kit.security import (
     new_opaque_token,
     verify_password,
 )
-from learningos.models.auth import AuditEvent, RefreshToken
+from learningos.models.auth import RefreshToken
 from learningos.models.user import Role, User
 from learningos.services import Services
 
@@ -64,26 +65,6 @@ class IssuedTokens:
             "refresh_token": self.refresh_token,
             "refresh_expires_in": int((self.refresh_expires_at - now).total_seconds()),
         }
-
-
-async def audit(
-    session: AsyncSession,
-    event: str,
-    meta: RequestMeta,
-    user_id: uuid.UUID | None = None,
-    **details: Any,
-) -> None:
-    session.add(
-        AuditEvent(
-            event=event,
-            user_id=user_id,
-            ip=meta.ip,
-            user_agent=meta.user_agent,
-            request_id=meta.request_id,
-            details=details,
-        )
-    )
-    log.info(event, user_id=str(user_id) if user_id else None, **details)
 
 
 async def register(

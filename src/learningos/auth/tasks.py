@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from learningos.jobs.registry import JobContext, PermanentJobError, job
 from learningos.kit.email import Email
-from learningos.kit.queue import JobContext, PermanentJobError, job
 from learningos.models.user import User
 
 

@@ -20,8 +20,8 @@ from learningos.content.schemas import (
     UploadOut,
 )
 from learningos.content.upload import store_upload
+from learningos.deps import MetaDep, ServicesDep, SessionDep
 from learningos.kit.api import api_router
-from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
 
 router = api_router("/api/v1/content", ["content"])
 

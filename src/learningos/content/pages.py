@@ -7,34 +7,22 @@ from collections.abc import Sequence
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from learningos.auth.deps import PageUser
 from learningos.content import service
 from learningos.content.upload import store_upload
-from learningos.kit.csrf import verify_csrf
-from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
-from learningos.kit.errors import AppError, NotAuthenticated
+from learningos.deps import MetaDep, ServicesDep, SessionDep
+from learningos.kit.errors import AppError
 from learningos.kit.handlers import error_body
 from learningos.learning.service import map_with_concepts
 from learningos.models.content import Content
-from learningos.models.user import User
 from learningos.progress.dashboard import learned_percent
-from learningos.sessions.repository import ProgressRepository
-from learningos.web.render import htmx_redirect, redirect_with_flash, render, with_flash
+from learningos.progress.repository import ProgressRepository
+from learningos.web.forms import SignedIn, page_router, refused
+from learningos.web.render import redirect_with_flash, render, with_flash
 
-router = APIRouter(include_in_schema=False)
-
-
-def _signed_in(user: User | None) -> User:
-    if user is None:
-        raise NotAuthenticated()
-    return user
-
-
-def _login_redirect(request: Request) -> Response:
-    return htmx_redirect(request, f"/login?next={request.url.path}")
+router = page_router()
 
 
 def _upload_context(request: Request, services: ServicesDep) -> dict[str, object]:
@@ -48,11 +36,9 @@ def _upload_context(request: Request, services: ServicesDep) -> dict[str, object
 
 @router.get("/library", name="library")
 async def library_page(
-    request: Request, user: PageUser, session: SessionDep, show: str = "all"
+    request: Request, user: SignedIn, session: SessionDep, show: str = "all"
 ) -> Response:
     """Every material of the learner with how far they are, filtered by processing state."""
-    if user is None:
-        return htmx_redirect(request, "/login?next=/library")
     shelf = await service.library_shelf(session, user, show)
     learned = await learned_percent(session, user.id, [c.id for c in shelf.shown])
     context = {
@@ -67,27 +53,21 @@ async def library_page(
 
 
 @router.get("/upload", name="upload")
-async def upload_page(request: Request, user: PageUser, services: ServicesDep) -> Response:
-    if user is None:
-        return _login_redirect(request)
+async def upload_page(request: Request, user: SignedIn, services: ServicesDep) -> Response:
     return render(request, "content/upload.html", _upload_context(request, services))
 
 
 @router.post("/upload", name="upload_submit")
 async def upload_submit(
     request: Request,
-    user: PageUser,
+    user: SignedIn,
     session: SessionDep,
     services: ServicesDep,
     meta: MetaDep,
     file: Annotated[UploadFile | None, File()] = None,
     title: Annotated[str | None, Form(max_length=300)] = None,
     description: Annotated[str | None, Form(max_length=5000)] = None,
-    csrf_token: Annotated[str | None, Form()] = None,
 ) -> Response:
-    verify_csrf(request, csrf_token)
-    if user is None:
-        return _login_redirect(request)
     xhr = request.headers.get("x-requested-with") == "XMLHttpRequest"
     try:
         result = await store_upload(
@@ -98,11 +78,8 @@ async def upload_submit(
             body = error_body(request.scope, exc.code, exc.message, exc.details)
             return JSONResponse(body, status_code=exc.status_code)
         context = _upload_context(request, services)
-        context.update(
-            form={"title": title or "", "description": description or ""},
-            errors={"file": exc.message},
-        )
-        return render(request, "content/upload.html", context, status_code=exc.status_code)
+        context["form"] = {"title": title or "", "description": description or ""}
+        return refused(request, "content/upload.html", context, exc, fields=("file",))
     target = str(request.url_for("content_page", content_id=result.content.id).path)
     flash = None
     if result.duplicate:
@@ -121,12 +98,10 @@ async def upload_submit(
 async def content_page(
     request: Request,
     content_id: uuid.UUID,
-    user: PageUser,
+    user: SignedIn,
     session: SessionDep,
     rename_to: Annotated[str | None, Query(max_length=300)] = None,
 ) -> Response:
-    if user is None:
-        return _login_redirect(request)
     content = await service.get_readable(session, user, content_id)
     sections = await service.outline(session, content) if content.status == "ready" else []
     context = _detail_context(content, sections)
@@ -154,14 +129,12 @@ def _detail_context(content: Content, sections: Sequence[object]) -> dict[str, o
 async def reader_page(
     request: Request,
     content_id: uuid.UUID,
-    user: PageUser,
+    user: SignedIn,
     session: SessionDep,
     section: uuid.UUID | None = None,
     page: Annotated[int | None, Query(ge=1, le=100_000)] = None,
 ) -> Response:
     """Read the material in the app: one section, opened from the contents or a citation."""
-    if user is None:
-        return _login_redirect(request)
     content = await service.get_readable(session, user, content_id)
     if content.status != "ready":
         return redirect_with_flash(f"/content/{content_id}")
@@ -172,9 +145,9 @@ async def reader_page(
 
 @router.get("/content/{content_id}/status", name="content_status_fragment")
 async def status_fragment(
-    request: Request, content_id: uuid.UUID, user: PageUser, session: SessionDep
+    request: Request, content_id: uuid.UUID, user: SignedIn, session: SessionDep
 ) -> Response:
-    content = await service.get_readable(session, _signed_in(user), content_id)
+    content = await service.get_readable(session, user, content_id)
     context = _detail_context(content, [])
     if not context["is_processing"]:
         # Finished: reload the whole page to show the sections (or the failure).
@@ -186,12 +159,12 @@ async def status_fragment(
 async def search_fragment(
     request: Request,
     content_id: uuid.UUID,
-    user: PageUser,
+    user: SignedIn,
     session: SessionDep,
     services: ServicesDep,
     q: str = "",
 ) -> Response:
-    content = await service.get_readable(session, _signed_in(user), content_id)
+    content = await service.get_readable(session, user, content_id)
     query = q.strip()[:500]
     hits = await service.search(session, services, content, query, 5) if query else []
     context = {"query": query, "hits": hits, "content_id": content.id}
@@ -202,14 +175,12 @@ async def search_fragment(
 async def delete_submit(
     request: Request,
     content_id: uuid.UUID,
-    user: PageUser,
+    user: SignedIn,
     session: SessionDep,
     services: ServicesDep,
     meta: MetaDep,
-    csrf_token: Annotated[str | None, Form()] = None,
 ) -> Response:
-    verify_csrf(request, csrf_token)
-    await service.delete(session, services, _signed_in(user), content_id, meta)
+    await service.delete(session, services, user, content_id, meta)
     return redirect_with_flash("/dashboard", "content_deleted")
 
 
@@ -217,14 +188,12 @@ async def delete_submit(
 async def rename_submit(
     request: Request,
     content_id: uuid.UUID,
-    user: PageUser,
+    user: SignedIn,
     session: SessionDep,
     meta: MetaDep,
     title: Annotated[str, Form(max_length=300)] = "",
-    csrf_token: Annotated[str | None, Form()] = None,
 ) -> Response:
-    verify_csrf(request, csrf_token)
-    await service.rename(session, _signed_in(user), content_id, title, meta)
+    await service.rename(session, user, content_id, title, meta)
     return redirect_with_flash(f"/content/{content_id}", "content_renamed")
 
 
@@ -232,11 +201,9 @@ async def rename_submit(
 async def retry_submit(
     request: Request,
     content_id: uuid.UUID,
-    user: PageUser,
+    user: SignedIn,
     session: SessionDep,
     services: ServicesDep,
-    csrf_token: Annotated[str | None, Form()] = None,
 ) -> Response:
-    verify_csrf(request, csrf_token)
-    await service.retry(session, services, _signed_in(user), content_id)
+    await service.retry(session, services, user, content_id)
     return redirect_with_flash(f"/content/{content_id}")

@@ -11,12 +11,12 @@ import anyio
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learningos.auth.service import audit
 from learningos.content.document import IngestError
 from learningos.content.repository import ContentRepository
 from learningos.content.sections import SectionRepository
 from learningos.content.sniff import sniff_kind
 from learningos.jobs.repository import JobRepository
+from learningos.kit.audit import audit
 from learningos.kit.errors import (
     Conflict,
     Forbidden,

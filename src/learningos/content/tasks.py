@@ -25,8 +25,8 @@ from learningos.content.repository import ContentRepository
 from learningos.content.sections import SectionRepository
 from learningos.content.segment import segment
 from learningos.content.text import extract_text
+from learningos.jobs.registry import JobContext, PermanentJobError, job
 from learningos.kit.logging import get_logger
-from learningos.kit.queue import JobContext, PermanentJobError, job
 from learningos.learning.maps import planner_input, store_map
 from learningos.models.content import Content, ContentSection
 from learningos.retrieval.context import invalidate_content

@@ -28,11 +28,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.auth.repository import UserRepository
-from learningos.auth.service import audit
 from learningos.config import Settings
 from learningos.content import service as content_service
 from learningos.demo import DEMO_EMAIL, DEMO_NAME, DEMO_PASSWORD
+from learningos.jobs.modules import load_task_modules
 from learningos.jobs.repository import JobRepository
+from learningos.kit.audit import audit
 from learningos.kit.db import Database
 from learningos.kit.errors import Conflict
 from learningos.kit.logging import get_logger
@@ -269,6 +270,7 @@ async def demo_seed_needed(settings: Settings, db: Database) -> bool:
 async def seeding_services(settings: Settings) -> AsyncIterator[Services]:
     """Services for seeding outside the web app, closed afterwards (the local vector store
     serves one process at a time, so it must be released before the app opens it)."""
+    load_task_modules()
     services = Services.build(settings)
     try:
         yield services

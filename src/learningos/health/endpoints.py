@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from learningos.kit.deps import ServicesDep
+from learningos.deps import ServicesDep
 from learningos.kit.logging import get_logger
 from learningos.services import Services
 

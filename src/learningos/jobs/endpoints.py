@@ -9,9 +9,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from learningos.auth.deps import CurrentUser
+from learningos.deps import SessionDep
 from learningos.jobs.repository import JobRepository
 from learningos.kit.api import api_router
-from learningos.kit.deps import SessionDep
 from learningos.kit.errors import NotFound
 from learningos.models.jobs import Job
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
-from typing import Protocol
+from typing import Any, Protocol
 
 import redis.asyncio as aioredis
+from sqlalchemy.ext.asyncio import AsyncSession
+
+FORGET = "learningos.forget_cache_keys"
 
 
 class Cache(Protocol):
@@ -78,3 +81,14 @@ class RedisCache:
 
 def make_cache(redis_url: str | None) -> Cache:
     return RedisCache(redis_url) if redis_url else MemoryCache()
+
+
+def forget_on_commit(session_info: dict[Any, Any], key: str) -> None:
+    """Drop `key` from the cache once this transaction commits (a row it caches changed)."""
+    session_info.setdefault(FORGET, set()).add(key)
+
+
+async def drop_forgotten(cache: Cache, session: AsyncSession) -> None:
+    """The after-commit hook (services.py): drop the keys the transaction marked."""
+    for key in session.info.pop(FORGET, set()):
+        await cache.delete(key)

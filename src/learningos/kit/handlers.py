@@ -1,13 +1,18 @@
-"""One error shape for the API, an error page (or a toast trigger) for the pages."""
+"""One error shape for the API, an error page (or a toast trigger) for the pages.
+
+The error page itself is drawn by the renderer the app installs (`install_error_handlers`:
+web/render.py's), so kit knows nothing of templates.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
@@ -15,6 +20,9 @@ from learningos.kit.errors import AppError
 from learningos.kit.logging import get_logger
 
 log = get_logger("learningos.errors")
+
+# (scope, status, message, headers) -> the error page.
+PageRenderer = Callable[[Scope, int, str, dict[str, str]], Response]
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -59,14 +67,16 @@ def error_response_for_scope(scope: Scope, exc: AppError) -> Response:
 
 
 def _page_error(scope: Scope, status: int, message: str, headers: dict[str, str]) -> Response:
-    from learningos.web.render import render_error_page
-
     is_htmx = any(k == b"hx-request" for k, _ in scope.get("headers", []))
     if is_htmx:
         # htmx does not swap error responses; the page shows a toast instead.
         trigger = json.dumps({"toast": {"level": "error", "message": message}})
         return Response(status_code=status, headers={**headers, "HX-Trigger": trigger})
-    return render_error_page(scope, status, message, headers)
+    state = getattr(scope.get("app"), "state", None)
+    page: PageRenderer | None = getattr(state, "error_page", None)
+    if page is None:  # an app without pages
+        return PlainTextResponse(message, status_code=status, headers=headers)
+    return page(scope, status, message, headers)
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -79,7 +89,10 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     return details
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, page: PageRenderer | None = None) -> None:
+    """The API's error shape everywhere; `page` draws the error page a browser gets."""
+    app.state.error_page = page
+
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> Response:
         if exc.status_code >= 500:

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learningos.auth.service import audit
 from learningos.content import service as content_service
+from learningos.kit.audit import audit
 from learningos.kit.errors import Conflict, NotFound, ValidationFailed
 from learningos.kit.requestmeta import RequestMeta
 from learningos.learning.repository import MapRepository

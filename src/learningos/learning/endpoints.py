@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import status
 
 from learningos.auth.deps import CurrentUser
+from learningos.deps import MetaDep, ServicesDep, SessionDep
 from learningos.kit.api import api_router
-from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
 from learningos.learning import editing, service
 from learningos.learning.schemas import (
     AskIn,

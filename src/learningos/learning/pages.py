@@ -6,36 +6,31 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 
-from learningos.auth.deps import PageUser
 from learningos.content import service as content_service
+from learningos.deps import MetaDep, ServicesDep, SessionDep
 from learningos.jobs.repository import JobRepository
-from learningos.kit.csrf import verify_csrf
-from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
-from learningos.kit.errors import AIBudgetExceeded, Conflict, NotAuthenticated, ValidationFailed
+from learningos.kit.errors import AIBudgetExceeded, Conflict, ValidationFailed
 from learningos.learning import editing, service
 from learningos.learning.maps import draft_changes
 from learningos.models.user import User
-from learningos.web.render import htmx_redirect, redirect_with_flash, render
+from learningos.web.forms import SignedIn, page_router, refused
+from learningos.web.render import redirect_with_flash, render
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 
 @router.post("/content/{content_id}/ask", name="content_ask_fragment")
 async def ask_fragment(
     request: Request,
     content_id: uuid.UUID,
-    user: PageUser,
+    user: SignedIn,
     session: SessionDep,
     services: ServicesDep,
     question: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str | None, Form()] = None,
 ) -> Response:
-    verify_csrf(request, csrf_token)
-    if user is None:
-        raise NotAuthenticated()
     question = question.strip()
     if not question or len(question) > 1000:
         raise ValidationFailed("Write a question of up to 1,000 characters.")
@@ -54,45 +49,34 @@ async def ask_fragment(
 
 @router.get("/content/{content_id}/map/edit", name="map_editor")
 async def map_editor(
-    request: Request, content_id: uuid.UUID, user: PageUser, session: SessionDep
+    request: Request, content_id: uuid.UUID, user: SignedIn, session: SessionDep
 ) -> Response:
-    if user is None:
-        return htmx_redirect(request, f"/login?next={request.url.path}")
-    return await _editor(request, session, user, content_id)
+    return render(request, "learning/map_edit.html", await _editor(session, user, content_id))
 
 
-async def _editor(
-    request: Request,
-    session: SessionDep,
-    user: User,
-    content_id: uuid.UUID,
-    error: str | None = None,
-    status_code: int = 200,
-) -> Response:
+async def _editor(session: SessionDep, user: User, content_id: uuid.UUID) -> dict[str, object]:
     edit = await editing.editable(session, user, content_id)
     content = await content_service.get_readable(session, user, content_id)
     building = await JobRepository(session).unfinished(
         "learning.generate_map", user.id, content_id=str(content_id)
     )
     draft = edit.learning_map.draft
-    context = {
+    return {
         "active": "library",
         "content": content,
         "concepts": edit.concepts,
         "titles": {str(c.id): c.title for c in edit.concepts},
-        "form_error": error,
         "building": building is not None,
         "draft": draft,
         "changes": draft_changes(draft, edit.concepts) if draft else None,
     }
-    return render(request, "learning/map_edit.html", context, status_code=status_code)
 
 
 @router.post("/content/{content_id}/map/edit", name="map_editor_submit")
 async def map_editor_submit(
     request: Request,
     content_id: uuid.UUID,
-    user: PageUser,
+    user: SignedIn,
     session: SessionDep,
     services: ServicesDep,
     meta: MetaDep,
@@ -103,13 +87,9 @@ async def map_editor_submit(
     description: Annotated[str, Form(max_length=2000)] = "",
     into: Annotated[uuid.UUID | None, Form()] = None,
     prerequisites: Annotated[list[uuid.UUID] | None, Form()] = None,
-    csrf_token: Annotated[str | None, Form()] = None,
 ) -> Response:
     """Every editor button posts here with its `action`; the editor comes back, scrolled to
     the concept, or shows the reason in place (400) when the change is refused."""
-    verify_csrf(request, csrf_token)
-    if user is None:
-        raise NotAuthenticated()
     if action in ("regenerate", "draft_apply", "draft_discard"):
         return await _regenerate(request, session, services, user, content_id, action, granularity)
     try:
@@ -119,7 +99,8 @@ async def map_editor_submit(
             prerequisites or [],
         )  # fmt: skip
     except (ValidationFailed, Conflict) as exc:
-        return await _editor(request, session, user, content_id, exc.message, 400)
+        context = await _editor(session, user, content_id)
+        return refused(request, "learning/map_edit.html", context, exc, fields=())
     anchor = f"#concept-{changed}" if changed else ""
     return redirect_with_flash(f"/content/{content_id}/map/edit{anchor}", "map_updated")
 

@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.account.service import learning_prefs
-from learningos.ai.gateway import AIResult, Caller, Usage
-from learningos.ai.inputs import ConceptRef, Passage, TutorInput
+from learningos.ai.calling import caller_for, passages_from
+from learningos.ai.gateway import AIResult, Usage
+from learningos.ai.inputs import ConceptRef, TutorInput
 from learningos.ai.schemas import TutorOutput
 from learningos.content import service as content_service
 from learningos.kit.errors import Conflict, NotFound
@@ -19,26 +20,8 @@ from learningos.models.content import Content
 from learningos.models.jobs import Job
 from learningos.models.learning import Concept, LearningMap
 from learningos.models.user import User
-from learningos.retrieval.context import Context, assemble_context
+from learningos.retrieval.context import assemble_context
 from learningos.services import Services
-
-
-def passages_from(context: Context) -> list[Passage]:
-    """The sources of an assembled context as the AI roles' passages (text as included)."""
-    return [
-        Passage(
-            text=text,
-            title=hit.title,
-            section_id=str(hit.section_id),
-            page_start=hit.page_start,
-            page_end=hit.page_end,
-        )
-        for hit, text in zip(context.sources, context.source_texts, strict=False)
-    ]
-
-
-def caller_for(user: User, content: Content | None = None) -> Caller:
-    return Caller(user_id=user.id, tier=user.tier, content_id=content.id if content else None)
 
 
 def _ready(content: Content) -> None:

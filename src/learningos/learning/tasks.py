@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from learningos.ai.gateway import Caller
-from learningos.kit.queue import JobContext, PermanentJobError, job
+from learningos.jobs.registry import JobContext, PermanentJobError, job
 from learningos.learning.maps import generate_map
 from learningos.models.content import Content
 

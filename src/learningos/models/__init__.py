@@ -1,7 +1,9 @@
-"""ORM models. Importing this package registers every table on Base.metadata."""
+"""ORM models. Importing this package registers every table on Base.metadata (the audit
+log's table is kit's: kit/audit.py)."""
 
+from learningos.kit.audit import AuditEvent
 from learningos.models.ai import AIUsage
-from learningos.models.auth import AuditEvent, RefreshToken
+from learningos.models.auth import RefreshToken
 from learningos.models.content import Content, ContentAccess, ContentSection
 from learningos.models.jobs import Job
 from learningos.models.learning import (

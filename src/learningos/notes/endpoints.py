@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import Query, Response, status
 
 from learningos.auth.deps import CurrentUser
+from learningos.deps import ServicesDep, SessionDep
 from learningos.kit.api import api_router
-from learningos.kit.deps import ServicesDep, SessionDep
 from learningos.notes import service
 from learningos.notes.repository import NoteRow
 from learningos.notes.schemas import (

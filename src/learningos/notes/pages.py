@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
-from learningos.auth.deps import PageUser
-from learningos.kit.deps import SessionDep
-from learningos.kit.errors import NotAuthenticated
+from learningos.deps import SessionDep
 from learningos.notes import service
-from learningos.web.render import htmx_redirect, render
+from learningos.web.forms import SignedIn, page_router
+from learningos.web.render import render
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 MAX_QUERY = 500
 
 
 @router.get("/notes", name="notes")
 async def notes_page(
-    request: Request, user: PageUser, session: SessionDep, q: str = ""
+    request: Request, user: SignedIn, session: SessionDep, q: str = ""
 ) -> Response:
-    if user is None:
-        return htmx_redirect(request, "/login?next=/notes")
     query = q.strip()[:MAX_QUERY]
     context: dict[str, object] = {
         "active": "notes",
@@ -34,10 +31,8 @@ async def notes_page(
 
 @router.get("/notes/search", name="notes_search_fragment")
 async def search_fragment(
-    request: Request, user: PageUser, session: SessionDep, q: str = ""
+    request: Request, user: SignedIn, session: SessionDep, q: str = ""
 ) -> Response:
-    if user is None:
-        raise NotAuthenticated()
     query = q.strip()[:MAX_QUERY]
     hits = await service.search(session, user, query) if query else []
     return render(request, "notes/_results.html", {"query": query, "hits": hits})

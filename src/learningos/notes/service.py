@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learningos.ai.calling import caller_for, passages_from
 from learningos.ai.inputs import ConceptRef, NoteInput, Passage
 from learningos.content import service as content_service
 from learningos.kit.errors import AIBudgetExceeded, Conflict, NotFound
-from learningos.learning.service import caller_for, passages_from
 from learningos.models.content import Content
 from learningos.models.learning import Concept, NoteVersion, UserNote
 from learningos.models.user import User

@@ -6,8 +6,8 @@ import uuid
 from typing import Any
 
 from learningos.auth.deps import CurrentUser
+from learningos.deps import SessionDep
 from learningos.kit.api import api_router
-from learningos.kit.deps import SessionDep
 from learningos.progress import service
 from learningos.progress.schemas import ContentProgressOut, SummaryOut
 

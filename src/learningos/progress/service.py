@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from learningos.content import service as content_service
 from learningos.kit.db import utcnow
 from learningos.learning.repository import MapRepository
-from learningos.models.content import Content
 from learningos.models.learning import (
     Concept,
     ConceptProgress,
@@ -33,9 +31,10 @@ from learningos.models.learning import (
     LearningSession,
 )
 from learningos.models.user import User
+from learningos.progress import rules
 from learningos.progress.timing import learner_zone, local_day, month_key, streak
+from learningos.progress.tracked import Tracked, tracked_rows
 
-WEAK_BELOW = 0.5  # last confidence under this: a weak area
 MASTERED_FROM = 0.75  # completed with at least this last confidence: mastered
 STREAK_LOOKBACK_DAYS = 400
 CHART_DAYS = 30
@@ -115,17 +114,10 @@ async def _add_concept(session: AsyncSession, row: tuple[Any, ...], concept: str
 # ---------- Shared helpers ----------
 
 
-@dataclass(frozen=True)
-class Tracked:
-    """A learner's progress on one concept, with the titles needed to show it."""
-
-    progress: ConceptProgress
-    title: str
-    content_title: str
-
-
 def is_weak(progress: ConceptProgress) -> bool:
-    return progress.last_confidence is not None and progress.last_confidence < WEAK_BELOW
+    """A weak area of the progress page: the learner is struggling with it now (see
+    `progress.rules.struggling`)."""
+    return rules.struggling(progress.last_confidence)
 
 
 def is_mastered(progress: ConceptProgress) -> bool:
@@ -154,19 +146,19 @@ def _weak_areas(tracked: list[Tracked]) -> list[dict[str, Any]]:
 
 def _mastered(tracked: list[Tracked]) -> list[dict[str, Any]]:
     mastered = [t for t in tracked if is_mastered(t.progress)]
-    mastered.sort(key=lambda t: t.title.lower())
+    mastered.sort(key=lambda t: t.concept_title.lower())
     mastered.sort(key=lambda t: t.progress.last_confidence or 0.0, reverse=True)
     return [_item(t) for t in mastered]
 
 
 def _confidence_then_title(t: Tracked) -> tuple[float, str]:
-    return (t.progress.last_confidence or 0.0, t.title.lower())
+    return (t.progress.last_confidence or 0.0, t.concept_title.lower())
 
 
 def _item(t: Tracked) -> dict[str, Any]:
     return {
         "concept_id": t.progress.concept_id,
-        "title": t.title,
+        "title": t.concept_title,
         "content_id": t.progress.content_id,
         "content_title": t.content_title,
         "last_confidence": t.progress.last_confidence,
@@ -242,7 +234,7 @@ async def summary(session: AsyncSession, user: User, now: datetime | None = None
     now = now or utcnow()
     tz = learner_zone(user)
     today = local_day(now, tz)
-    tracked = await _tracked(session, user.id)
+    tracked = await tracked_rows(session, user.id)
     progress = [t.progress for t in tracked]
     days = await active_days(session, user.id, now, tz)
     return {
@@ -262,18 +254,6 @@ async def summary(session: AsyncSession, user: User, now: datetime | None = None
         "mastered": _mastered(tracked)[:LIST_LIMIT],
         "contents": await _content_rows(session, user, tracked),
     }
-
-
-async def _tracked(session: AsyncSession, user_id: uuid.UUID) -> list[Tracked]:
-    query = (
-        select(ConceptProgress, Concept.title, Content.title)
-        .join(Concept, Concept.id == ConceptProgress.concept_id)
-        .join(Content, Content.id == ConceptProgress.content_id)
-        .where(ConceptProgress.user_id == user_id)
-    )
-    return [
-        Tracked(p, title, content_title) for p, title, content_title in await session.execute(query)
-    ]
 
 
 async def active_days(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,6 +35,11 @@ def streak(days_active: set[date], today: date) -> int:
 def local_day(at: datetime, tz: ZoneInfo) -> date:
     """The calendar day `at` falls on in the learner's time zone (naive means UTC)."""
     return _aware(at).astimezone(tz).date()
+
+
+def day_start(day: date, tz: ZoneInfo) -> datetime:
+    """The UTC moment the learner's calendar day `day` begins in time zone `tz`."""
+    return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
 
 
 def month_key(at: datetime, tz: ZoneInfo) -> str:

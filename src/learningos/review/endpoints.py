@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from learningos.auth.deps import CurrentUser
+from learningos.deps import ServicesDep, SessionDep
 from learningos.kit.api import api_router
-from learningos.kit.deps import ServicesDep, SessionDep
 from learningos.review import service
 from learningos.review.schemas import ScheduleOut, SummaryOut, WeeklyOut
 

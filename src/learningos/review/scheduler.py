@@ -8,7 +8,7 @@ history always gives the same schedule."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ from fsrs import Card, Rating, Scheduler
 from fsrs.card import CardDict
 
 from learningos.models.learning import ConceptProgress
+from learningos.progress.timing import day_start, local_day
 
 BUCKETS = ("overdue_or_today", "tomorrow", "this_week")
 WEEK_DAYS = 7
@@ -74,15 +75,6 @@ def as_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("a naive datetime: give the time zone")
     return moment.astimezone(UTC)
-
-
-def local_day(moment: datetime, tz: ZoneInfo) -> date:
-    return as_utc(moment).astimezone(tz).date()
-
-
-def day_start(day: date, tz: ZoneInfo) -> datetime:
-    """The UTC moment the learner's calendar day begins."""
-    return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
 
 
 def bucket_for(days_ahead: int) -> str | None:

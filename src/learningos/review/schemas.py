@@ -40,7 +40,7 @@ class WeakPointOut(BaseModel):
     content_id: uuid.UUID | None
     content_title: str
     last_confidence: float | None
-    low_evaluations: int  # evaluations below 0.5
+    low_evaluations: int  # low evaluations (progress.rules.is_low)
     gaps: list[str]
 
 

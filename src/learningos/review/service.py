@@ -11,25 +11,25 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import load_only
 
+from learningos.ai.calling import caller_for
 from learningos.ai.gateway import OFFLINE_LABEL, AIResult, Caller
 from learningos.ai.inputs import ReviewedConcept, ReviewerInput
 from learningos.ai.offline import reviewer as offline_reviewer
 from learningos.ai.schemas import ReviewerOutput
 from learningos.kit.db import utcnow
 from learningos.kit.errors import AIBudgetExceeded
-from learningos.learning.service import caller_for
-from learningos.models.content import Content
 from learningos.models.learning import Concept, ConceptProgress, Interaction, LearningSession
 from learningos.models.user import User
-from learningos.progress.timing import learner_zone
+from learningos.progress import rules
+from learningos.progress.timing import day_start, learner_zone, local_day
+from learningos.progress.tracked import Tracked, tracked_rows
 from learningos.review import scheduler as sched
 from learningos.services import Services
 
-WEAK = 0.5  # a last confidence below this, or two evaluations below it, make a weak point
 WEEK_REPORT_TTL_SECONDS = 24 * 3600
 
 
@@ -39,15 +39,6 @@ class Reviews(Protocol):
     async def review(
         self, inp: ReviewerInput, caller: Caller, session: AsyncSession
     ) -> AIResult[ReviewerOutput]: ...
-
-
-@dataclass
-class Tracked:
-    """A learner's progress row with the titles shown beside it."""
-
-    progress: ConceptProgress
-    concept_title: str
-    content_title: str
 
 
 @dataclass
@@ -73,12 +64,11 @@ class Practised:
 
     @property
     def low_evaluations(self) -> int:
-        return sum(1 for c in self.confidences if c < WEAK)
+        return len(rules.lows(self.confidences))
 
     def is_weak(self) -> bool:
-        """Last confidence below WEAK, or low at least twice even if it went better since."""
-        last = self.last_confidence
-        return (last is not None and last < WEAK) or self.low_evaluations >= 2
+        """A weak point (see `progress.rules.weak_point`)."""
+        return rules.weak_point(self.confidences)
 
     def reviewed(self) -> ReviewedConcept:
         return ReviewedConcept(
@@ -100,7 +90,7 @@ async def schedule(
     now = now or utcnow()
     tz = learner_zone(user)
     due = ConceptProgress.due_at
-    rows = await _tracked(session, user.id, due.is_not(None), due < sched.horizon(now, tz))
+    rows = await tracked_rows(session, user.id, due.is_not(None), due < sched.horizon(now, tz))
     by_id = {row.progress.id: row for row in rows}
     buckets = sched.due_buckets([row.progress for row in rows], now, tz)
     out: dict[str, Any] = {"timezone": tz.key}
@@ -114,7 +104,7 @@ async def summary(
     session: AsyncSession, user: User, services: Services, now: datetime | None = None
 ) -> dict[str, Any]:
     """The review schedule, the learner's weak points and the latest session's summary."""
-    evaluated = await _tracked(session, user.id, ConceptProgress.last_confidence.is_not(None))
+    evaluated = await tracked_rows(session, user.id, ConceptProgress.last_confidence.is_not(None))
     concepts = [_practised_of(row, None, _all_confidences(row.progress)) for row in evaluated]
     weak = [_weak_point(concept) for concept in concepts if concept.is_weak()]
     return {
@@ -158,9 +148,9 @@ async def weekly(
     and the Reviewer's weekly report."""
     now = now or utcnow()
     tz = learner_zone(user)
-    today = sched.local_day(now, tz)
+    today = local_day(now, tz)
     first_day = today - timedelta(days=sched.WEEK_DAYS - 1)
-    start, end = sched.day_start(first_day, tz), sched.day_start(today + timedelta(days=1), tz)
+    start, end = day_start(first_day, tz), day_start(today + timedelta(days=1), tz)
     sessions = await _sessions_active(session, user.id, start, end)
     practised = await _practised_between(session, services, user.id, start, end)
     items = [concept.reviewed() for concept in practised]
@@ -268,19 +258,6 @@ def _nothing(inp: ReviewerInput) -> dict[str, Any]:
 # -- queries ------------------------------------------------------------------------------
 
 
-async def _tracked(
-    session: AsyncSession, user_id: uuid.UUID, *where: ColumnElement[bool]
-) -> list[Tracked]:
-    query = (
-        select(ConceptProgress, Concept.title, Content.title)
-        .join(Concept, Concept.id == ConceptProgress.concept_id)
-        .join(Content, Content.id == ConceptProgress.content_id)
-        .where(ConceptProgress.user_id == user_id, *where)
-    )
-    rows = await session.execute(query)
-    return [Tracked(progress, concept, content) for progress, concept, content in rows]
-
-
 async def _latest_session(session: AsyncSession, user_id: uuid.UUID) -> dict[str, Any] | None:
     latest = await session.scalar(
         select(LearningSession)
@@ -357,7 +334,7 @@ async def _practised_between(
     if timed:
         touched.append(ConceptProgress.concept_id.in_(list(timed)))
     practised: dict[uuid.UUID, Practised] = {}
-    for row in await _tracked(session, user_id, or_(*touched)):
+    for row in await tracked_rows(session, user_id, or_(*touched)):
         progress = row.progress
         window = [(at, c) for at, c in _history(progress) if start <= at < end]
         step = timed.get(progress.concept_id)
@@ -382,7 +359,7 @@ async def _describe(
     for concept_id, title in titles:
         practised[concept_id].concept_title = title
     progress_of = ConceptProgress.concept_id.in_(list(practised))
-    for row in await _tracked(session, user_id, progress_of):
+    for row in await tracked_rows(session, user_id, progress_of):
         concept = practised[row.progress.concept_id]
         concept.content_id = row.progress.content_id
         concept.content_title = row.content_title

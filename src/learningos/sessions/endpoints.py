@@ -13,8 +13,8 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.auth.deps import CurrentUser
+from learningos.deps import ServicesDep, SessionDep
 from learningos.kit.api import api_router
-from learningos.kit.deps import ServicesDep, SessionDep
 from learningos.kit.errors import AppError
 from learningos.kit.handlers import error_body
 from learningos.models.user import User

@@ -9,31 +9,25 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learningos.auth.deps import PageUser
 from learningos.content import service as content_service
-from learningos.kit.csrf import verify_csrf
-from learningos.kit.deps import ServicesDep, SessionDep
-from learningos.kit.errors import AIBudgetExceeded, AppError, NotAuthenticated
+from learningos.deps import ServicesDep, SessionDep
+from learningos.kit.errors import AIBudgetExceeded, AppError
 from learningos.learning.repository import MapRepository
 from learningos.models.content import Content
 from learningos.models.user import User
 from learningos.notes.repository import NoteRepository
+from learningos.progress.repository import ProgressRepository
 from learningos.sessions import service
-from learningos.sessions.repository import ProgressRepository, SessionRepository
+from learningos.sessions.repository import SessionRepository
 from learningos.sessions.view import session_view
+from learningos.web.forms import SignedIn, page_router
 from learningos.web.render import htmx_redirect, redirect_with_flash, render
 
-router = APIRouter(include_in_schema=False)
-
-
-def _signed_in(user: User | None) -> User:
-    if user is None:
-        raise NotAuthenticated()
-    return user
+router = page_router()
 
 
 async def learn_context(
@@ -75,10 +69,8 @@ async def learn_context(
 
 @router.get("/learn/{content_id}", name="learn")
 async def learn_page(
-    request: Request, content_id: uuid.UUID, user: PageUser, session: SessionDep
+    request: Request, content_id: uuid.UUID, user: SignedIn, session: SessionDep
 ) -> Response:
-    if user is None:
-        return htmx_redirect(request, f"/login?next={request.url.path}")
     content = await content_service.get_readable(session, user, content_id)
     return render(request, "sessions/learn.html", await learn_context(session, user, content))
 
@@ -87,14 +79,13 @@ async def learn_page(
 async def learn_panel(
     request: Request,
     content_id: uuid.UUID,
-    user: PageUser,
+    learner: SignedIn,
     session: SessionDep,
     shown: uuid.UUID | None = None,
 ) -> Response:
     """The session panel, re-read after an action, with the title, the concept card and the
     milestone out of band; the notes panel too when the concept differs from `shown` (the one
     the page shows)."""
-    learner = _signed_in(user)
     content = await content_service.get_readable(session, learner, content_id)
     context = await learn_context(session, learner, content)
     if context["view"] is None:
@@ -107,16 +98,13 @@ async def learn_panel(
 async def learn_start(
     request: Request,
     content_id: uuid.UUID,
-    user: PageUser,
+    learner: SignedIn,
     session: SessionDep,
     services: ServicesDep,
     concept_id: Annotated[str | None, Form()] = None,
     mode: Annotated[str, Form()] = "learn",
     review: Annotated[list[uuid.UUID] | None, Form()] = None,
-    csrf_token: Annotated[str | None, Form()] = None,
 ) -> Response:
-    verify_csrf(request, csrf_token)
-    learner = _signed_in(user)
     chosen = uuid.UUID(concept_id) if concept_id else None
     current = await SessionRepository(session).open_on(learner.id, content_id)
     if current is not None:  # one open session per material: end it to start another
@@ -138,17 +126,14 @@ async def learn_start(
 async def learn_act(
     request: Request,
     content_id: uuid.UUID,
-    user: PageUser,
+    learner: SignedIn,
     session: SessionDep,
     services: ServicesDep,
     session_id: Annotated[uuid.UUID, Form()],
     action: Annotated[str, Form()],
     message: Annotated[str, Form()] = "",
     client_id: Annotated[str | None, Form()] = None,
-    csrf_token: Annotated[str | None, Form()] = None,
 ) -> Response:
-    verify_csrf(request, csrf_token)
-    learner = _signed_in(user)
     content = await content_service.get_readable(session, learner, content_id)
     notice = None
     try:
@@ -171,18 +156,15 @@ async def learn_act(
 async def learn_note(
     request: Request,
     content_id: uuid.UUID,
-    user: PageUser,
+    learner: SignedIn,
     session: SessionDep,
     services: ServicesDep,
     concept_id: Annotated[uuid.UUID, Form()],
     content: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str | None, Form()] = None,
 ) -> Response:
     """Auto-save of the notes panel: a new version when the text changed, with AI feedback."""
     from learningos.notes.service import save
 
-    verify_csrf(request, csrf_token)
-    learner = _signed_in(user)
     note = await save(session, services, learner, concept_id, content[:20_000])
     if not request.headers.get("HX-Request"):
         return redirect_with_flash(f"/learn/{content_id}")

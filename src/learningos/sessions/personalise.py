@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.models.learning import Adaptation, Concept, ConceptProgress, LearningSession
 from learningos.models.user import User
+from learningos.progress import rules
 
-LOW = 0.5
 HIGH_FIRST_TRY = 0.9
 EASY = 2  # difficulty at or below which a concept may be skipped after a strong start
 SLOW_FACTOR = 2.0  # time on a concept beyond this many times its estimate is unusual
@@ -42,7 +42,7 @@ async def after_evaluation(
     they are: no slower pace, no offer to skip."""
     made: list[Adaptation] = []
     confidences = [float(h["confidence"]) for h in progress.confidence_history]
-    lows = [c for c in confidences if c < LOW]
+    lows = rules.lows(confidences)
 
     def adapt(kind: str, reason: str, **details: Any) -> None:
         row = Adaptation(
@@ -59,13 +59,14 @@ async def after_evaluation(
 
     if (
         adapt_difficulty
-        and len(lows) >= 2
+        and rules.repeatedly_low(confidences)
         and not await _already(session, ls.user_id, concept.id, "slower_pace")
     ):
         adapt(
             "slower_pace",
-            f"{len(lows)} explanations of “{concept.title}” scored below {LOW:.0%}, so the tutor "
-            "now goes slower with more examples, and the concept is scheduled for review soon.",
+            f"{len(lows)} explanations of “{concept.title}” scored below "
+            f"{rules.LOW_BELOW:.0%}, so the tutor now goes slower with more examples, and the "
+            "concept is scheduled for review soon.",
             confidences=confidences,
         )
     if adapt_difficulty and len(confidences) == 1 and confidences[0] >= HIGH_FIRST_TRY:

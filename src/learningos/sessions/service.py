@@ -22,13 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from learningos.account.service import learning_prefs
+from learningos.ai.calling import caller_for
 from learningos.ai.gateway import AIResult
 from learningos.ai.schemas import TutorOutput
 from learningos.content import service as content_service
 from learningos.kit.db import utcnow
 from learningos.kit.errors import Conflict, NotFound, ValidationFailed
 from learningos.learning.repository import MapRepository
-from learningos.learning.service import caller_for
 from learningos.models.learning import (
     Adaptation,
     Concept,
@@ -38,11 +38,12 @@ from learningos.models.learning import (
 )
 from learningos.models.user import User
 from learningos.progress.evaluation import record_evaluation
+from learningos.progress.repository import ProgressRepository
 from learningos.progress.timing import learner_zone
 from learningos.services import Services
 from learningos.sessions import machine, path, personalise, steps
 from learningos.sessions.replies import Needed, Replies, changed
-from learningos.sessions.repository import ProgressRepository, SessionRepository
+from learningos.sessions.repository import SessionRepository
 
 MAX_MESSAGE = 5000
 NO_AI = ("pause", "resume", "skip")  # actions that never call an AI role

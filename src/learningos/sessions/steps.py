@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.account.service import learning_prefs
+from learningos.ai.calling import caller_for, passages_from
 from learningos.ai.gateway import AIResult
 from learningos.ai.inputs import (
     CoachInput,
@@ -18,9 +19,9 @@ from learningos.ai.inputs import (
 )
 from learningos.ai.schemas import CoachOutput, ExaminerOutput, TutorOutput
 from learningos.kit.db import utcnow
-from learningos.learning.service import caller_for, passages_from
 from learningos.models.learning import Concept, ConceptProgress, Interaction, LearningSession
 from learningos.models.user import User
+from learningos.progress import rules
 from learningos.retrieval.context import assemble_context
 from learningos.services import Services
 from learningos.sessions.replies import Replies
@@ -124,7 +125,7 @@ async def tutor_input(
     passages = await passages_for(session, services, ls, concept, notes, mistakes, question)
     from learningos.sessions.personalise import adaptive
 
-    struggling = progress.attempts > 0 and (progress.last_confidence or 0) < 0.5
+    struggling = rules.struggling(progress.last_confidence)
     reviewing = ls.mode == "review" or (struggling and adaptive(user))
     pace = "slow" if slow or reviewing else learning_prefs(user).pace
     turn = await SessionRepository(session).count_role(ls.id, "tutor")

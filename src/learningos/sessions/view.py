@@ -8,8 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.learning.repository import MapRepository
 from learningos.models.learning import Interaction, LearningSession
+from learningos.progress.repository import ProgressRepository
 from learningos.sessions import machine
-from learningos.sessions.repository import ProgressRepository, SessionRepository
+from learningos.sessions.repository import SessionRepository
 
 
 def message(row: Interaction) -> dict[str, Any]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from learningos.ai.inputs import ReviewedConcept, ReviewerInput
 from learningos.ai.offline import _select as sel
 from learningos.ai.schemas import ReviewerOutput, ReviewItem
+from learningos.progress import rules
 
-WEAK = 0.5  # a last confidence below this is a weak point
 SOLID = 0.75  # at or above this, a concept is reviewed a week or so later
 _CHANGE = 0.05  # smaller changes between first and last attempt are not reported
 
@@ -18,7 +18,7 @@ def review(inp: ReviewerInput) -> ReviewerOutput:
     if not inp.items:
         nothing = f"{_opening(inp)}nothing to review yet: no concept was studied {span}."
         return ReviewerOutput(summary=_capitalised(nothing))
-    weak = [item for item in inp.items if _is_weak(item)]
+    weak = [item for item in inp.items if rules.weak_point(item.confidences)]
     schedule = sorted(
         (ReviewItem(concept=item.title, due_in_days=due_in_days(item)) for item in inp.items),
         key=lambda entry: (entry.due_in_days, entry.concept),
@@ -30,41 +30,31 @@ def review(inp: ReviewerInput) -> ReviewerOutput:
     )
 
 
-def _lows(item: ReviewedConcept) -> list[float]:
-    return [c for c in item.confidences if c < WEAK]
-
-
-def _is_weak(item: ReviewedConcept) -> bool:
-    """Last confidence below WEAK, or low more than once even if the last attempt went better."""
-    if not item.confidences:
-        return False
-    return item.confidences[-1] < WEAK or len(_lows(item)) >= 2
-
-
 def due_in_days(item: ReviewedConcept) -> int:
     """Days until the next review: the scheduler's stability when known, otherwise from the
-    last confidence (below 0.5: today or tomorrow; below 0.75: in 2–3 days; else 5–7 days).
-    Repeated low confidences bring a review one day closer."""
+    last confidence (low, see `progress.rules.is_low`: today or tomorrow; below SOLID: in 2–3
+    days; else 5–7 days). Repeated low confidences bring a review one day closer."""
     if item.stability_days is not None:
         return max(0, round(item.stability_days))
     if not item.confidences:
         return 1  # studied but never explained back: check it soon
     last = item.confidences[-1]
-    if last < WEAK:
-        days = 0 if last < WEAK / 2 else 1
+    low = rules.LOW_BELOW
+    if rules.is_low(last):
+        days = 0 if last < low / 2 else 1
     elif last < SOLID:
-        days = 2 if last < (WEAK + SOLID) / 2 else 3
+        days = 2 if last < (low + SOLID) / 2 else 3
     else:
         days = min(7, 5 + int((last - SOLID) * 8 + 0.5))
-    if len(_lows(item)) >= 2:
+    if rules.repeatedly_low(item.confidences):
         days -= 1
     return max(0, days)
 
 
 def _weak_point(item: ReviewedConcept) -> str:
-    lows = _lows(item)
+    lows = rules.lows(item.confidences)
     last = item.confidences[-1]
-    if len(lows) >= 2:
+    if rules.repeatedly_low(lows):
         listed = ", ".join(f"{c:.0%}" for c in lows[-3:])
         text = f"{item.title}: low confidence on {len(lows)} attempts ({listed}), last {last:.0%}"
     else:

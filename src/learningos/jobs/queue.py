@@ -4,7 +4,7 @@ Embedded mode uses Taskiq's in-process broker; production uses a Redis stream
 broker consumed by `learningos worker` processes. A job is enqueued inside a
 transaction (a `jobs` row) and sent to the broker only after that transaction
 commits. The row is the outbox: a dispatcher re-sends jobs whose message was lost
-(`dispatch_stale`), and a job runs only under its lease (kit/leases.py), so a
+(`dispatch_stale`), and a job runs only under its lease (jobs/leases.py), so a
 message delivered twice runs it once. Each attempt runs in its own transaction
 under a deadline; failures are retried with exponential backoff (tenacity) and
 the final reason is stored on the row.
@@ -18,7 +18,6 @@ import socket
 import time
 import traceback
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -34,9 +33,10 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from learningos.kit import leases
+from learningos.jobs import leases
+from learningos.jobs.leases import UNFINISHED
+from learningos.jobs.registry import JobContext, PermanentJobError, find
 from learningos.kit.db import Database, utcnow
-from learningos.kit.leases import UNFINISHED
 from learningos.kit.logging import get_logger
 from learningos.kit.stream import ReclaimingStreamBroker
 from learningos.models.jobs import Job, JobStatus
@@ -49,36 +49,12 @@ PENDING_KEY = "learningos.pending_jobs"
 TASK_NAME = "learningos.run_job"
 
 
-class PermanentJobError(Exception):
-    """A failure that retrying cannot fix; the job fails at once with this message."""
-
-
 class JobTimedOut(Exception):
     """An attempt ran past the job's deadline (retried like any other failure)."""
 
 
 class JobAbandoned(Exception):
     """The worker running the job's last attempt stopped before it finished."""
-
-
-@dataclass
-class JobContext:
-    job: Job
-    session: AsyncSession
-    services: Services
-
-
-JobHandler = Callable[[JobContext], Awaitable[None]]
-FailureHandler = Callable[[JobContext, Exception], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class JobSpec:
-    name: str
-    handler: JobHandler
-    max_attempts: int | None
-    on_failure: FailureHandler | None
-    deadline_seconds: float | None = None
 
 
 @dataclass
@@ -90,28 +66,6 @@ class _Run:
     deadline: float
     attempts: int
     attempt_started: float | None = None
-
-
-_REGISTRY: dict[str, JobSpec] = {}
-
-
-def job(
-    name: str,
-    max_attempts: int | None = None,
-    on_failure: FailureHandler | None = None,
-    deadline_seconds: float | None = None,
-) -> Callable[[JobHandler], JobHandler]:
-    """Register a job handler under a dotted name (e.g. `auth.welcome_email`).
-
-    `on_failure(ctx, exc)` runs in its own transaction once the job has failed for good,
-    so the domain can record the failure where people see it. `deadline_seconds` bounds
-    one attempt (default: the queue's deadline setting)."""
-
-    def register(fn: JobHandler) -> JobHandler:
-        _REGISTRY[name] = JobSpec(name, fn, max_attempts, on_failure, deadline_seconds)
-        return fn
-
-    return register
 
 
 def make_broker(redis_url: str | None, reclaim_seconds: float = 60.0) -> AsyncBroker:
@@ -169,9 +123,12 @@ class JobQueue:
         user_id: uuid.UUID | None = None,
     ) -> Job:
         """Record a job in the caller's transaction; it is sent once that commits."""
-        if name not in _REGISTRY:
-            raise KeyError(f"unknown job {name!r}")
-        spec = _REGISTRY[name]
+        spec = find(name)
+        if spec is None:
+            raise KeyError(
+                f"unknown job {name!r}: no loaded tasks module registers it"
+                " (jobs/modules.py lists them; the entry point calls load_task_modules())"
+            )
         row = Job(
             name=name,
             payload=payload or {},
@@ -282,7 +239,7 @@ class JobQueue:
             log.info("job.skipped", job_id=str(job_id), reason="finished or held by a worker")
             return
         context = {"job_id": str(job_id), "job": claim.name, "request_id": claim.request_id}
-        spec = _REGISTRY.get(claim.name)
+        spec = find(claim.name)
         deadline = (spec.deadline_seconds if spec else None) or self.deadline_seconds
         state = _Run(job_id, claim, deadline, attempts=claim.attempts)
         with structlog.contextvars.bound_contextvars(**context):
@@ -381,7 +338,10 @@ class JobQueue:
         timer = asyncio.timeout(deadline)
         try:
             async with timer:
-                await _REGISTRY[ctx.job.name].handler(ctx)
+                spec = find(ctx.job.name)
+                if spec is None:
+                    raise KeyError(f"unknown job {ctx.job.name!r}")
+                await spec.handler(ctx)
         except TimeoutError as exc:
             if timer.expired():
                 raise JobTimedOut(f"The job took longer than its {deadline:g} s deadline.") from exc
@@ -424,7 +384,7 @@ class JobQueue:
         except leases.LeaseLost:
             log.warning("job.lease_lost", reason="another worker took the job")
             return
-        spec = _REGISTRY.get(state.claim.name)
+        spec = find(state.claim.name)
         if spec is not None and spec.on_failure is not None:
             async with self.db.transaction() as session:
                 fresh = await session.get(Job, job_id)

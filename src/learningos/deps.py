@@ -1,4 +1,5 @@
-"""Typed dependencies shared by every domain's API and pages."""
+"""Typed request dependencies on the container (services.py), shared by every domain's
+API and pages."""
 
 from __future__ import annotations
 
