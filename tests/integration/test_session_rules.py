@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from contextlib import asynccontextmanager
 
 from sqlalchemy import select
 
@@ -41,6 +42,35 @@ async def test_one_open_session_per_material_through_the_api(client, services): 
     assert r.json()["id"] != first["id"]
 
 
+@asynccontextmanager
+async def slow_provider(services, fake: FakeOpenAI, role: str, text: str):  # type: ignore[no-untyped-def]
+    """`role` answered by the fake OpenAI server after 1.5 s, through the real adapter."""
+    fake.default = delay(1.5, reply(text))
+    settings = make_settings(
+        services.settings.data_dir,
+        services.settings.resolved_database_url,
+        services.settings.redis_url,
+        openai_api_key="test-key",
+        openai_base_url=fake.base_url,
+        ai_routing={role: ["openai:gpt-test"]},
+        ai_max_retries=0,
+    )
+    gateway = AIGateway(settings, build_providers(settings), services.index.embedder)
+    kept, services.ai = services.ai, gateway
+    try:
+        yield
+    finally:
+        services.ai = kept
+        await gateway.aclose()
+
+
+async def provider_asked(fake: FakeOpenAI) -> None:
+    async def asked() -> bool:
+        return len(fake.requests) == 1
+
+    await eventually(asked)
+
+
 async def test_a_change_while_the_examiner_answers_is_a_conflict(
     client,  # type: ignore[no-untyped-def]
     services,
@@ -50,33 +80,14 @@ async def test_a_change_while_the_examiner_answers_is_a_conflict(
     sid = started["id"]
     await act(client, tokens, sid, "start")
 
-    verdict = {"confidence": 0.8, "feedback": "Good.", "gaps": []}
-    fake_openai.default = delay(1.5, reply(json.dumps(verdict)))
-    settings = make_settings(
-        services.settings.data_dir,
-        services.settings.resolved_database_url,
-        services.settings.redis_url,
-        openai_api_key="test-key",
-        openai_base_url=fake_openai.base_url,
-        ai_routing={"examiner": ["openai:gpt-test"]},
-        ai_max_retries=0,
-    )
-    gateway = AIGateway(settings, build_providers(settings), services.index.embedder)
-    kept, services.ai = services.ai, gateway
-    try:
+    verdict = json.dumps({"confidence": 0.8, "feedback": "Good.", "gaps": []})
+    async with slow_provider(services, fake_openai, "examiner", verdict):
         answer = asyncio.ensure_future(act(client, tokens, sid, "answer", GOOD, status=409))
-
-        async def examiner_asked() -> bool:
-            return len(fake_openai.requests) == 1
-
-        await eventually(examiner_asked)
+        await provider_asked(fake_openai)
         # Another tab pauses the session meanwhile: it is not kept waiting by the answer.
         paused = await asyncio.wait_for(act(client, tokens, sid, "pause"), timeout=1.0)
         assert paused["state"] == "paused"
         conflict = await answer
-    finally:
-        services.ai = kept
-        await gateway.aclose()
 
     assert conflict["error"]["details"] == {"session_id": sid}
     view = (await client.get(f"/api/v1/session/{sid}", headers=bearer(tokens))).json()
@@ -89,3 +100,40 @@ async def test_a_change_while_the_examiner_answers_is_a_conflict(
         usage = (await session.scalars(select(AIUsage).where(AIUsage.role == "examiner"))).all()
     assert examined == []
     assert [(u.provider, u.interaction_id) for u in usage] == [("openai", None)]
+
+
+async def test_the_tutor_stream_holds_no_transaction(
+    client,  # type: ignore[no-untyped-def]
+    services,
+    fake_openai: FakeOpenAI,  # noqa: F811
+):
+    tokens, _, started = await new_session(client, services)
+    sid = started["id"]
+    await act(client, tokens, sid, "start")
+    body = {"session_id": sid, "action": "ask", "message": "Why does it grow faster?"}
+
+    async def ask() -> list[tuple[str | None, dict]]:
+        events: list[tuple[str | None, dict]] = []
+        async with client.stream(
+            "POST", "/api/v1/session/interact/stream", headers=bearer(tokens), json=body
+        ) as response:
+            name = None
+            async for line in response.aiter_lines():
+                if line.startswith("event: "):
+                    name = line[7:]
+                elif line.startswith("data: "):
+                    events.append((name, json.loads(line[6:])))
+        return events
+
+    async with slow_provider(services, fake_openai, "tutor", "Each year adds interest on more."):
+        streamed = asyncio.ensure_future(ask())
+        await provider_asked(fake_openai)
+        paused = await asyncio.wait_for(act(client, tokens, sid, "pause"), timeout=1.0)
+        assert paused["state"] == "paused"
+        events = await streamed
+
+    names = [n for n, _ in events]
+    assert "delta" in names, "the tutor's reply was streamed"
+    assert names[-1] == "error" and events[-1][1]["error"]["details"] == {"session_id": sid}
+    view = (await client.get(f"/api/v1/session/{sid}", headers=bearer(tokens))).json()
+    assert [m["role"] for m in view["messages"]] == ["tutor"]  # the question is not kept

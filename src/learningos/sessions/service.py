@@ -37,9 +37,9 @@ from learningos.models.learning import (
     LearningSession,
 )
 from learningos.models.user import User
-from learningos.progress.evaluation import record_evaluation
 from learningos.progress.repository import ProgressRepository
 from learningos.progress.timing import learner_zone
+from learningos.review.evaluation import record_evaluation
 from learningos.services import Services
 from learningos.sessions import machine, path, personalise, steps
 from learningos.sessions.replies import Needed, Replies, changed

@@ -1,5 +1,5 @@
 """The AI steps of a session — tutor, examiner, coach — their inputs, and each stored as an
-interaction with its AI usage (what an evaluation does to progress: `progress/evaluation.py`)."""
+interaction with its AI usage (what an evaluation does to progress: `review/evaluation.py`)."""
 
 from __future__ import annotations
 

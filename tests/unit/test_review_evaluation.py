@@ -1,4 +1,4 @@
-"""What one evaluation does to a concept's progress and review card (progress/evaluation.py)."""
+"""What one evaluation does to a concept's progress and review card (review/evaluation.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from learningos.models.learning import ConceptProgress
-from learningos.progress.evaluation import record_evaluation
+from learningos.review.evaluation import record_evaluation
 from learningos.review.scheduler import card_of
 
 AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)

@@ -3,7 +3,8 @@
 The attempt is counted and its confidence kept in the history (with the session it came
 from), the gaps the examiner found replace the earlier ones, a concept not started is now in
 progress, and the concept's review card is reviewed with the rating the confidence earns
-(FSRS, see `review/scheduler.py`), which sets the next due date.
+(FSRS, see `scheduler.py`), which sets the next due date. It lives with the review card
+because review reads progress, never the other way round.
 """
 
 from __future__ import annotations
