@@ -23,7 +23,7 @@ from learningos.kit.db import utcnow
 from learningos.kit.email import Email
 from learningos.kit.logging import get_logger
 from learningos.kit.queue import JobContext, PermanentJobError, job
-from learningos.models.jobs import Job
+from learningos.models.jobs import Job, JobStatus
 from learningos.models.user import User
 from learningos.review import scheduler as sched
 from learningos.review import service as review
@@ -81,7 +81,7 @@ async def notify(
         rows = (await session.scalars(select(Job).where(Job.id.in_(job_ids)))).all()
         for row in rows:
             outcome = (row.payload or {}).get("outcome")
-            if row.status != "done":
+            if row.status != JobStatus.DONE:
                 result.failed += 1
             elif outcome == "sent":
                 result.sent += 1
@@ -104,7 +104,7 @@ async def enqueue(
         Job.name == spec.job,
         Job.user_id.is_not(None),  # NOT IN with a NULL in the list would match nothing
         Job.created_at >= now - spec.period,
-        Job.status != "failed",
+        Job.status != JobStatus.FAILED,
     )
     ids: list[uuid.UUID] = []
     after: uuid.UUID | None = None

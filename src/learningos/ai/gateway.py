@@ -46,6 +46,8 @@ from learningos.ai.schemas import (
 from learningos.ai.types import ChatRequest, ChatResult, Provider, ProviderError
 from learningos.config import Settings
 from learningos.models import AIUsage
+from learningos.models.ai import AIRole
+from learningos.models.user import Tier
 
 log = structlog.get_logger("learningos.ai")
 T = TypeVar("T")
@@ -58,7 +60,7 @@ class Caller:
     built when processing finishes); it is still recorded against the learner."""
 
     user_id: uuid.UUID | None
-    tier: str = "free"
+    tier: str = Tier.FREE
     content_id: uuid.UUID | None = None
     check_budget: bool = True
 
@@ -142,25 +144,25 @@ class AIGateway:
     async def plan(
         self, inp: PlannerInput, caller: Caller, session: AsyncSession
     ) -> AIResult[PlannerOutput]:
-        return await self._run("planner", inp, caller, session)
+        return await self._run(AIRole.PLANNER, inp, caller, session)
 
     async def tutor(
         self, inp: TutorInput, caller: Caller, session: AsyncSession
     ) -> AIResult[TutorOutput]:
-        return await self._run("tutor", inp, caller, session)
+        return await self._run(AIRole.TUTOR, inp, caller, session)
 
     async def examine(
         self, inp: ExaminerInput, caller: Caller, session: AsyncSession
     ) -> AIResult[ExaminerOutput]:
-        return await self._run("examiner", inp, caller, session)
+        return await self._run(AIRole.EXAMINER, inp, caller, session)
 
     async def coach(
         self, inp: CoachInput, caller: Caller, session: AsyncSession
     ) -> AIResult[CoachOutput]:
-        result: AIResult[CoachOutput] = await self._run("coach", inp, caller, session)
+        result: AIResult[CoachOutput] = await self._run(AIRole.COACH, inp, caller, session)
         if result.output.decision == "practice" and not result.output.task:
             # The thresholds overrode the model's decision: the offline coach writes the task.
-            offline = await self._offline_output("coach", inp)
+            offline = await self._offline_output(AIRole.COACH, inp)
             task = offline.task or "Apply the concept to a small example of your own."
             result.output = result.output.model_copy(update={"task": task})
         return result
@@ -168,12 +170,12 @@ class AIGateway:
     async def review(
         self, inp: ReviewerInput, caller: Caller, session: AsyncSession
     ) -> AIResult[ReviewerOutput]:
-        return await self._run("reviewer", inp, caller, session)
+        return await self._run(AIRole.REVIEWER, inp, caller, session)
 
     async def note_feedback(
         self, inp: NoteInput, caller: Caller, session: AsyncSession
     ) -> AIResult[NoteFeedback]:
-        return await self._run("notes", inp, caller, session)
+        return await self._run(AIRole.NOTES, inp, caller, session)
 
     async def stream_tutor(
         self, inp: TutorInput, caller: Caller, session: AsyncSession
@@ -181,11 +183,11 @@ class AIGateway:
         """The tutor's reply as text deltas, then the final AIResult (whose text has the
         boundaries applied; the page shows that final text). When a provider fails mid-reply
         the next one starts over: a "\\x00reset" delta tells the page to clear what it shows."""
-        prompt = await self._prepare("tutor", caller, session)
-        rendered = prompting.render(prompt, SPECS["tutor"].variables(inp, self.thresholds))
+        prompt = await self._prepare(AIRole.TUTOR, caller, session)
+        rendered = prompting.render(prompt, SPECS[AIRole.TUTOR].variables(inp, self.thresholds))
         failures: list[str] = []
         records: list[AIUsage] = []
-        for link in self.table["tutor"]:
+        for link in self.table[AIRole.TUTOR]:
             if link.provider == OFFLINE:
                 break
             provider = self.providers[link.provider]
@@ -205,17 +207,21 @@ class AIGateway:
             except ProviderError as exc:
                 reason = f"{link.label}: {exc.reason}"
                 failures.append(reason)
-                records.append(self._record("tutor", link, prompt, caller, 0, 0, started, reason))
+                records.append(
+                    self._record(AIRole.TUTOR, link, prompt, caller, 0, 0, started, reason)
+                )
                 if sent_any:
                     yield "\x00reset"
                 continue
-            output = finish("tutor", final.text, inp, self.thresholds, from_llm=True)
+            output = finish(AIRole.TUTOR, final.text, inp, self.thresholds, from_llm=True)
             usage = self._usage(link, prompt, final, started, failures)
-            records.append(self._record_usage("tutor", usage, caller, failures))
+            records.append(self._record_usage(AIRole.TUTOR, usage, caller, failures))
             self._add(session, records)
             yield AIResult(output, usage, records)
             return
-        result: AIResult[TutorOutput] = await self._offline("tutor", inp, caller, prompt, failures)
+        result: AIResult[TutorOutput] = await self._offline(
+            AIRole.TUTOR, inp, caller, prompt, failures
+        )
         result.records[:0] = records
         self._add(session, records)
         for chunk in _chunks(result.output.text):

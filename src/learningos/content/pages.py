@@ -18,7 +18,7 @@ from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
 from learningos.kit.errors import AppError, NotAuthenticated
 from learningos.kit.handlers import error_body
 from learningos.learning.service import map_with_concepts
-from learningos.models.content import Content
+from learningos.models.content import Content, ContentStatus
 from learningos.models.user import User
 from learningos.progress.dashboard import learned_percent
 from learningos.sessions.repository import ProgressRepository
@@ -128,7 +128,9 @@ async def content_page(
     if user is None:
         return _login_redirect(request)
     content = await service.get_readable(session, user, content_id)
-    sections = await service.outline(session, content) if content.status == "ready" else []
+    sections = (
+        await service.outline(session, content) if content.status == ContentStatus.READY else []
+    )
     context = _detail_context(content, sections)
     context["rename_to"] = service.rename_offer(content, user, rename_to)
     learning_map, concepts = await map_with_concepts(session, content.id)
@@ -146,7 +148,7 @@ def _detail_context(content: Content, sections: Sequence[object]) -> dict[str, o
         "content_id": content.id,
         "sections": sections,
         "stages": service.stage_states(content),
-        "is_processing": content.status in ("pending", "processing"),
+        "is_processing": content.status in (ContentStatus.PENDING, ContentStatus.PROCESSING),
     }
 
 
@@ -163,7 +165,7 @@ async def reader_page(
     if user is None:
         return _login_redirect(request)
     content = await service.get_readable(session, user, content_id)
-    if content.status != "ready":
+    if content.status != ContentStatus.READY:
         return redirect_with_flash(f"/content/{content_id}")
     view = await service.reading(session, content, section, page)
     context = {"active": "library", "content": content, "view": view}

@@ -14,7 +14,7 @@ from learningos.content import service as content_service
 from learningos.kit.errors import Conflict, NotFound
 from learningos.learning.maps import draft_changes, draft_result, store_map
 from learningos.learning.repository import MapRepository
-from learningos.models.content import Content
+from learningos.models.content import Content, ContentStatus
 from learningos.models.jobs import Job
 from learningos.models.learning import Concept, LearningMap
 from learningos.models.user import User
@@ -41,7 +41,7 @@ def caller_for(user: User, content: Content | None = None) -> Caller:
 
 
 def _ready(content: Content) -> None:
-    if content.status != "ready":
+    if content.status != ContentStatus.READY:
         raise Conflict("This content is still being processed. Try again when it is ready.")
 
 
@@ -60,7 +60,7 @@ async def get_map(session: AsyncSession, user: User, content_id: uuid.UUID) -> d
     repo = MapRepository(session)
     learning_map = await repo.of_content(content.id)
     if learning_map is None:
-        if content.status != "ready":
+        if content.status != ContentStatus.READY:
             raise NotFound("The learning map is built when processing finishes.")
         raise NotFound("This content has no learning map yet. Generate one.")
     concepts = await repo.concepts(learning_map.id)

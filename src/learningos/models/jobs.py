@@ -5,10 +5,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from learningos.kit.db import Base, IdMixin, TimestampMixin
+from learningos.kit.db import Base, IdMixin, TimestampMixin, one_of
 
 
 class JobStatus(StrEnum):
@@ -22,9 +22,7 @@ class Job(IdMixin, TimestampMixin, Base):
     """A background job's durable state, readable by the app."""
 
     __tablename__ = "jobs"
-    __table_args__ = (
-        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
-    )
+    __table_args__ = (one_of("status", JobStatus),)
 
     name: Mapped[str] = mapped_column(String(100), index=True)
     user_id: Mapped[uuid.UUID | None] = mapped_column(

@@ -7,12 +7,15 @@ import uuid
 from sqlalchemy import select
 
 from learningos.kit.repository import Repository
+from learningos.models.ai import AIRole
 from learningos.models.learning import (
     Adaptation,
     Concept,
     ConceptProgress,
     Interaction,
     LearningSession,
+    ProgressStatus,
+    SessionStatus,
 )
 
 
@@ -39,7 +42,7 @@ class SessionRepository(Repository[LearningSession]):
         )
         return await self.first(query)
 
-    async def last_of(self, session_id: uuid.UUID, role: str) -> Interaction | None:
+    async def last_of(self, session_id: uuid.UUID, role: AIRole) -> Interaction | None:
         query = (
             select(Interaction)
             .where(Interaction.session_id == session_id, Interaction.role == role)
@@ -47,7 +50,7 @@ class SessionRepository(Repository[LearningSession]):
         )
         return await self.first(query)
 
-    async def count_role(self, session_id: uuid.UUID, role: str) -> int:
+    async def count_role(self, session_id: uuid.UUID, role: AIRole) -> int:
         rows = await self.session.scalars(
             select(Interaction.id).where(
                 Interaction.session_id == session_id, Interaction.role == role
@@ -59,7 +62,7 @@ class SessionRepository(Repository[LearningSession]):
         """The concepts the examiner scored in this session."""
         rows = await self.session.scalars(
             select(Interaction.concept_id).where(
-                Interaction.session_id == session_id, Interaction.role == "examiner"
+                Interaction.session_id == session_id, Interaction.role == AIRole.EXAMINER
             )
         )
         return {cid for cid in rows if cid is not None}
@@ -71,7 +74,7 @@ class SessionRepository(Repository[LearningSession]):
             .where(
                 LearningSession.user_id == user_id,
                 LearningSession.content_id == content_id,
-                LearningSession.status != "completed",
+                LearningSession.status != SessionStatus.COMPLETED,
             )
             .order_by(LearningSession.created_at.desc())
         )
@@ -111,7 +114,7 @@ class ProgressRepository(Repository[ConceptProgress]):
             user_id=user_id,
             concept_id=concept.id,
             content_id=content_id,
-            status="not_started",
+            status=ProgressStatus.NOT_STARTED,
             attempts=0,
             confidence_history=[],
             gaps=[],

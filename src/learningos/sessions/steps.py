@@ -19,7 +19,15 @@ from learningos.ai.inputs import (
 from learningos.ai.schemas import CoachOutput, ExaminerOutput, TutorOutput
 from learningos.kit.db import utcnow
 from learningos.learning.service import caller_for, passages_from
-from learningos.models.learning import Concept, ConceptProgress, Interaction, LearningSession
+from learningos.models.ai import AIRole
+from learningos.models.learning import (
+    Concept,
+    ConceptProgress,
+    Interaction,
+    LearningSession,
+    ProgressStatus,
+    SessionMode,
+)
 from learningos.models.user import User
 from learningos.progress import rules
 from learningos.retrieval.context import assemble_context
@@ -64,7 +72,7 @@ def record(
     session: AsyncSession,
     ls: LearningSession,
     concept: Concept | None,
-    role: str,
+    role: AIRole,
     result: AIResult[Any] | None,
     *,
     user_input: str | None = None,
@@ -125,9 +133,9 @@ async def tutor_input(
     from learningos.sessions.personalise import adaptive
 
     struggling = rules.struggling(progress.last_confidence)
-    reviewing = ls.mode == "review" or (struggling and adaptive(user))
+    reviewing = ls.mode == SessionMode.REVIEW or (struggling and adaptive(user))
     pace = "slow" if slow or reviewing else str(user.preferences.get("pace", "normal"))
-    turn = await SessionRepository(session).count_role(ls.id, "tutor")
+    turn = await SessionRepository(session).count_role(ls.id, AIRole.TUTOR)
     return TutorInput(
         concept=concept_ref(concept),
         passages=passages,
@@ -166,7 +174,7 @@ async def examine(
     concept: Concept,
     answer: str,
 ) -> tuple[AIResult[ExaminerOutput], list[Passage]]:
-    last_tutor = await SessionRepository(session).last_of(ls.id, "tutor")
+    last_tutor = await SessionRepository(session).last_of(ls.id, AIRole.TUTOR)
     asked = (last_tutor.evaluation or {}).get("question", "") if last_tutor else ""
     passages = await passages_for(session, services, ls, concept, [], [])
     inp = ExaminerInput(
@@ -216,6 +224,6 @@ def update_progress(
     ]
     progress.last_confidence = evaluation.confidence
     progress.gaps = list(evaluation.gaps)
-    if progress.status == "not_started":
-        progress.status = "in_progress"
+    if progress.status == ProgressStatus.NOT_STARTED:
+        progress.status = ProgressStatus.IN_PROGRESS
     apply_evaluation(progress, evaluation.confidence, at, services.settings.review_rating_bounds)
