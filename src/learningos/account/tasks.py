@@ -23,7 +23,7 @@ from learningos.kit.db import utcnow
 from learningos.kit.email import Email
 from learningos.kit.logging import get_logger
 from learningos.kit.queue import JobContext, PermanentJobError, job
-from learningos.models.jobs import Job, JobStatus
+from learningos.models.jobs import Job, JobName, JobStatus
 from learningos.models.user import User
 from learningos.review import scheduler as sched
 from learningos.review import service as review
@@ -43,8 +43,8 @@ class Kind:
 
 
 KINDS = {
-    "reviews": Kind("account.review_reminder", "review_reminders", timedelta(hours=20)),
-    "weekly": Kind("account.weekly_summary", "weekly_summary", timedelta(days=6)),
+    "reviews": Kind(JobName.ACCOUNT_REVIEW_REMINDER, "review_reminders", timedelta(hours=20)),
+    "weekly": Kind(JobName.ACCOUNT_WEEKLY_SUMMARY, "weekly_summary", timedelta(days=6)),
 }
 
 
@@ -153,7 +153,7 @@ def _outcome(ctx: JobContext, outcome: str) -> None:
     ctx.job.payload = {**(ctx.job.payload or {}), "outcome": outcome}
 
 
-@job("account.review_reminder", max_attempts=3)
+@job(JobName.ACCOUNT_REVIEW_REMINDER, max_attempts=3)
 async def send_review_reminder(ctx: JobContext) -> None:
     """Today's (and overdue) reviews of one learner, if any."""
     user = await _learner(ctx, "review_reminders")
@@ -167,7 +167,7 @@ async def send_review_reminder(ctx: JobContext) -> None:
     _outcome(ctx, "sent")
 
 
-@job("account.weekly_summary", max_attempts=3)
+@job(JobName.ACCOUNT_WEEKLY_SUMMARY, max_attempts=3)
 async def send_weekly_summary(ctx: JobContext) -> None:
     """The learner's last seven days and the week ahead, if there is anything to tell."""
     user = await _learner(ctx, "weekly_summary")

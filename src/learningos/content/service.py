@@ -33,7 +33,7 @@ from learningos.models.content import (
     ContentSection,
     ContentStatus,
 )
-from learningos.models.jobs import Job
+from learningos.models.jobs import Job, JobName
 from learningos.models.user import Role, User
 from learningos.retrieval.search import search_content
 from learningos.services import Services
@@ -138,7 +138,7 @@ async def upload(
     await services.storage.put(content.file_key, path)
     session.add(ContentAccess(content_id=content.id, user_id=user.id, access_type=AccessType.OWNER))
     job = await services.queue.enqueue(
-        session, "content.process", {"content_id": str(content.id)}, user_id=user.id
+        session, JobName.CONTENT_PROCESS, {"content_id": str(content.id)}, user_id=user.id
     )
     await audit(session, "content.uploaded", meta, user.id, content_id=str(content.id), kind=kind)
     return Uploaded(content, False, job)
@@ -310,14 +310,14 @@ async def retry(
     content = await get_owned(session, user, content_id)
     if content.status not in (ContentStatus.ERROR, ContentStatus.READY):
         job = await JobRepository(session).unfinished(
-            "content.process", content.user_id, content_id=str(content.id)
+            JobName.CONTENT_PROCESS, content.user_id, content_id=str(content.id)
         )
         if job is not None and not await services.queue.supersede(session, job):
             raise Conflict("This content is still being processed.")
     content.status, content.stage, content.progress = ContentStatus.PENDING, "uploaded", 0
     content.status_message = None
     return await services.queue.enqueue(
-        session, "content.process", {"content_id": str(content.id)}, user_id=user.id
+        session, JobName.CONTENT_PROCESS, {"content_id": str(content.id)}, user_id=user.id
     )
 
 
@@ -329,7 +329,7 @@ async def delete(
     payload = {"content_id": str(content.id), "file_key": content.file_key}
     await session.delete(content)
     await session.flush()
-    await services.queue.enqueue(session, "content.purge", payload, user_id=user.id)
+    await services.queue.enqueue(session, JobName.CONTENT_PURGE, payload, user_id=user.id)
     await audit(session, "content.deleted", meta, user.id, content_id=str(content_id))
 
 

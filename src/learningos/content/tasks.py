@@ -29,6 +29,7 @@ from learningos.kit.logging import get_logger
 from learningos.kit.queue import JobContext, PermanentJobError, job
 from learningos.learning.maps import planner_input, store_map
 from learningos.models.content import Content, ContentSection, ContentStatus
+from learningos.models.jobs import JobName
 from learningos.retrieval.context import invalidate_content
 from learningos.retrieval.index import IndexedSection
 from learningos.services import Services
@@ -56,7 +57,7 @@ async def mark_failed(ctx: JobContext, exc: Exception) -> None:
     )
 
 
-@job("content.process", max_attempts=3, on_failure=mark_failed)
+@job(JobName.CONTENT_PROCESS, max_attempts=3, on_failure=mark_failed)
 async def process_content(ctx: JobContext) -> None:
     services = ctx.services
     content_id = uuid.UUID(ctx.job.payload["content_id"])
@@ -225,7 +226,7 @@ async def _finish(
     log.info("content.processed", content_id=str(content_id), sections=len(rows))
 
 
-@job("content.purge")
+@job(JobName.CONTENT_PURGE)
 async def purge_content(ctx: JobContext) -> None:
     """Remove a deleted item's vectors and stored file (retried until both are gone)."""
     payload = ctx.job.payload

@@ -40,6 +40,7 @@ from learningos.kit.requestmeta import RequestMeta
 from learningos.kit.security import hash_password
 from learningos.learning.repository import MapRepository
 from learningos.models.content import Content, ContentStatus
+from learningos.models.jobs import JobName
 from learningos.models.user import Role, User
 from learningos.services import Services
 
@@ -189,7 +190,7 @@ async def _unfinished_job(
     """The course's processing job left by an interrupted seed, or a new one."""
     if content.status != ContentStatus.ERROR:
         job = await JobRepository(session).unfinished(
-            "content.process", user.id, content_id=str(content.id)
+            JobName.CONTENT_PROCESS, user.id, content_id=str(content.id)
         )
         if job is not None:
             return job.id

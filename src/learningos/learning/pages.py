@@ -17,6 +17,7 @@ from learningos.kit.deps import MetaDep, ServicesDep, SessionDep
 from learningos.kit.errors import AIBudgetExceeded, Conflict, NotAuthenticated, ValidationFailed
 from learningos.learning import editing, service
 from learningos.learning.maps import draft_changes
+from learningos.models.jobs import JobName
 from learningos.models.user import User
 from learningos.web.render import htmx_redirect, redirect_with_flash, render
 
@@ -72,7 +73,7 @@ async def _editor(
     edit = await editing.editable(session, user, content_id)
     content = await content_service.get_readable(session, user, content_id)
     building = await JobRepository(session).unfinished(
-        "learning.generate_map", user.id, content_id=str(content_id)
+        JobName.LEARNING_GENERATE_MAP, user.id, content_id=str(content_id)
     )
     draft = edit.learning_map.draft
     context = {

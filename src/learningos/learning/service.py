@@ -15,7 +15,7 @@ from learningos.kit.errors import Conflict, NotFound
 from learningos.learning.maps import draft_changes, draft_result, store_map
 from learningos.learning.repository import MapRepository
 from learningos.models.content import Content, ContentStatus
-from learningos.models.jobs import Job
+from learningos.models.jobs import Job, JobName
 from learningos.models.learning import Concept, LearningMap
 from learningos.models.user import User
 from learningos.retrieval.context import Context, assemble_context
@@ -89,7 +89,9 @@ async def request_map(
     content = await content_service.get_owned(session, user, content_id)
     _ready(content)
     payload = {"content_id": str(content.id), "granularity": granularity, "preview": preview}
-    return await services.queue.enqueue(session, "learning.generate_map", payload, user_id=user.id)
+    return await services.queue.enqueue(
+        session, JobName.LEARNING_GENERATE_MAP, payload, user_id=user.id
+    )
 
 
 async def map_draft(
