@@ -23,7 +23,7 @@ from learningos.jobs.registry import JobContext, PermanentJobError, job
 from learningos.kit.db import utcnow
 from learningos.kit.email import Email
 from learningos.kit.logging import get_logger
-from learningos.models.jobs import Job
+from learningos.models.jobs import Job, JobName, JobStatus
 from learningos.models.user import User
 from learningos.review import scheduler as sched
 from learningos.review import service as review
@@ -43,8 +43,8 @@ class Kind:
 
 
 KINDS = {
-    "reviews": Kind("account.review_reminder", "review_reminders", timedelta(hours=20)),
-    "weekly": Kind("account.weekly_summary", "weekly_summary", timedelta(days=6)),
+    "reviews": Kind(JobName.ACCOUNT_REVIEW_REMINDER, "review_reminders", timedelta(hours=20)),
+    "weekly": Kind(JobName.ACCOUNT_WEEKLY_SUMMARY, "weekly_summary", timedelta(days=6)),
 }
 
 
@@ -81,7 +81,7 @@ async def notify(
         rows = (await session.scalars(select(Job).where(Job.id.in_(job_ids)))).all()
         for row in rows:
             outcome = (row.payload or {}).get("outcome")
-            if row.status != "done":
+            if row.status != JobStatus.DONE:
                 result.failed += 1
             elif outcome == "sent":
                 result.sent += 1
@@ -104,7 +104,7 @@ async def enqueue(
         Job.name == spec.job,
         Job.user_id.is_not(None),  # NOT IN with a NULL in the list would match nothing
         Job.created_at >= now - spec.period,
-        Job.status != "failed",
+        Job.status != JobStatus.FAILED,
     )
     ids: list[uuid.UUID] = []
     after: uuid.UUID | None = None
@@ -153,7 +153,7 @@ def _outcome(ctx: JobContext, outcome: str) -> None:
     ctx.job.payload = {**(ctx.job.payload or {}), "outcome": outcome}
 
 
-@job("account.review_reminder", max_attempts=3)
+@job(JobName.ACCOUNT_REVIEW_REMINDER, max_attempts=3)
 async def send_review_reminder(ctx: JobContext) -> None:
     """Today's (and overdue) reviews of one learner, if any."""
     user = await _learner(ctx, "review_reminders")
@@ -167,7 +167,7 @@ async def send_review_reminder(ctx: JobContext) -> None:
     _outcome(ctx, "sent")
 
 
-@job("account.weekly_summary", max_attempts=3)
+@job(JobName.ACCOUNT_WEEKLY_SUMMARY, max_attempts=3)
 async def send_weekly_summary(ctx: JobContext) -> None:
     """The learner's last seven days and the week ahead, if there is anything to tell."""
     user = await _learner(ctx, "weekly_summary")

@@ -18,6 +18,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.models import AIUsage, Interaction
+from learningos.models.ai import AIRole
 from learningos.progress import rules
 
 
@@ -115,10 +116,10 @@ def _walk_sessions(rows: list[Any], entry: Any) -> None:
         for step in steps:
             version = step.prompt_version or 0
             entry(step.prompt_id, version).interactions += 1
-            if step.role == "tutor":
+            if step.role == AIRole.TUTOR:
                 last_tutor = entry(step.prompt_id, version)
                 continue
-            if step.role != "examiner" or not isinstance(step.evaluation, dict):
+            if step.role != AIRole.EXAMINER or not isinstance(step.evaluation, dict):
                 continue
             confidence = step.evaluation.get("confidence")
             if not isinstance(confidence, int | float):

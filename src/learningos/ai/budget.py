@@ -15,6 +15,7 @@ from learningos.ai.repository import AIUsageRepository
 from learningos.ai.routing import OFFLINE
 from learningos.config import Settings
 from learningos.kit.errors import AIBudgetExceeded
+from learningos.models.user import Tier
 
 if TYPE_CHECKING:
     from learningos.ai.gateway import AIGateway, Caller
@@ -28,7 +29,7 @@ class Budget:
 
 
 def budget_for(settings: Settings, tier: str) -> Budget:
-    if tier == "subscriber":
+    if tier == Tier.SUBSCRIBER:
         return Budget(
             Decimal(str(settings.ai_budget_subscriber_daily_usd)),
             Decimal(str(settings.ai_budget_subscriber_monthly_usd)),
@@ -70,7 +71,7 @@ async def check_budget(
     repo = AIUsageRepository(session)
     day_spent, day_calls = await repo.spent_since(user_id, _day_start(now))
     to_midnight = int((_day_start(now) + timedelta(days=1) - now).total_seconds())
-    plan = "subscriber plan" if tier == "subscriber" else "free plan"
+    plan = "subscriber plan" if tier == Tier.SUBSCRIBER else "free plan"
     if day_calls >= budget.daily_calls:
         raise AIBudgetExceeded(
             f"You have reached today's limit of {budget.daily_calls} AI replies on the {plan}. "

@@ -53,6 +53,8 @@ from learningos.ai.types import ChatRequest, ChatResult, Provider, ProviderError
 from learningos.config import Settings
 from learningos.kit.db import Database
 from learningos.models import AIUsage
+from learningos.models.ai import AIRole
+from learningos.models.user import Tier
 
 log = structlog.get_logger("learningos.ai")
 T = TypeVar("T")
@@ -66,7 +68,7 @@ class Caller:
     built when processing finishes); it is still recorded against the learner."""
 
     user_id: uuid.UUID | None
-    tier: str = "free"
+    tier: str = Tier.FREE
     content_id: uuid.UUID | None = None
     check_budget: bool = True
 
@@ -150,21 +152,21 @@ class AIGateway:
     async def plan(
         self, inp: PlannerInput, caller: Caller, store: Store
     ) -> AIResult[PlannerOutput]:
-        return await self._run("planner", inp, caller, store)
+        return await self._run(AIRole.PLANNER, inp, caller, store)
 
     async def tutor(self, inp: TutorInput, caller: Caller, store: Store) -> AIResult[TutorOutput]:
-        return await self._run("tutor", inp, caller, store)
+        return await self._run(AIRole.TUTOR, inp, caller, store)
 
     async def examine(
         self, inp: ExaminerInput, caller: Caller, store: Store
     ) -> AIResult[ExaminerOutput]:
-        return await self._run("examiner", inp, caller, store)
+        return await self._run(AIRole.EXAMINER, inp, caller, store)
 
     async def coach(self, inp: CoachInput, caller: Caller, store: Store) -> AIResult[CoachOutput]:
-        result: AIResult[CoachOutput] = await self._run("coach", inp, caller, store)
+        result: AIResult[CoachOutput] = await self._run(AIRole.COACH, inp, caller, store)
         if result.output.decision == "practice" and not result.output.task:
             # The thresholds overrode the model's decision: the offline coach writes the task.
-            offline = await self._offline_output("coach", inp)
+            offline = await self._offline_output(AIRole.COACH, inp)
             task = offline.task or "Apply the concept to a small example of your own."
             result.output = result.output.model_copy(update={"task": task})
         return result
@@ -172,12 +174,12 @@ class AIGateway:
     async def review(
         self, inp: ReviewerInput, caller: Caller, store: Store
     ) -> AIResult[ReviewerOutput]:
-        return await self._run("reviewer", inp, caller, store)
+        return await self._run(AIRole.REVIEWER, inp, caller, store)
 
     async def note_feedback(
         self, inp: NoteInput, caller: Caller, store: Store
     ) -> AIResult[NoteFeedback]:
-        return await self._run("notes", inp, caller, store)
+        return await self._run(AIRole.NOTES, inp, caller, store)
 
     async def stream_tutor(
         self, inp: TutorInput, caller: Caller, store: Store
@@ -185,11 +187,11 @@ class AIGateway:
         """The tutor's reply as text deltas, then the final AIResult (whose text has the
         boundaries applied; the page shows that final text). When a provider fails mid-reply
         the next one starts over: a "\\x00reset" delta tells the page to clear what it shows."""
-        prompt = await self._prepare("tutor", caller, store)
-        rendered = prompting.render(prompt, SPECS["tutor"].variables(inp, self.thresholds))
+        prompt = await self._prepare(AIRole.TUTOR, caller, store)
+        rendered = prompting.render(prompt, SPECS[AIRole.TUTOR].variables(inp, self.thresholds))
         failures: list[str] = []
         records: list[AIUsage] = []
-        for link in self.table["tutor"]:
+        for link in self.table[AIRole.TUTOR]:
             if link.provider == OFFLINE:
                 break
             provider = self.providers[link.provider]
@@ -209,17 +211,21 @@ class AIGateway:
             except ProviderError as exc:
                 reason = f"{link.label}: {exc.reason}"
                 failures.append(reason)
-                records.append(self._record("tutor", link, prompt, caller, 0, 0, started, reason))
+                records.append(
+                    self._record(AIRole.TUTOR, link, prompt, caller, 0, 0, started, reason)
+                )
                 if sent_any:
                     yield "\x00reset"
                 continue
-            output = finish("tutor", final.text, inp, self.thresholds, from_llm=True)
+            output = finish(AIRole.TUTOR, final.text, inp, self.thresholds, from_llm=True)
             usage = self._usage(link, prompt, final, started, failures)
-            records.append(self._record_usage("tutor", usage, caller, failures))
+            records.append(self._record_usage(AIRole.TUTOR, usage, caller, failures))
             await self._keep(store, records)
             yield AIResult(output, usage, records)
             return
-        result: AIResult[TutorOutput] = await self._offline("tutor", inp, caller, prompt, failures)
+        result: AIResult[TutorOutput] = await self._offline(
+            AIRole.TUTOR, inp, caller, prompt, failures
+        )
         result.records[:0] = records
         await self._keep(store, result.records)
         for chunk in _chunks(result.output.text):

@@ -31,6 +31,7 @@ from learningos.ai.schemas import (
     ReviewerOutput,
     TutorOutput,
 )
+from learningos.models.ai import AIRole
 from learningos.retrieval.context import page_label
 
 QUESTION_KINDS: tuple[QuestionKind, ...] = ("own_words", "scenario", "comparison", "what_if")
@@ -237,43 +238,43 @@ def _passages_text(passages: list[Passage]) -> str:
 
 
 SPECS: dict[str, RoleSpec] = {
-    "planner": RoleSpec(
-        "planner",
+    AIRole.PLANNER: RoleSpec(
+        AIRole.PLANNER,
         PlannerOutput,
         lambda i, _t: planner_variables(i),
         _offline_plan,
         lambda i: "\n".join(s.text for s in i.sections),
     ),
-    "tutor": RoleSpec(
-        "tutor",
+    AIRole.TUTOR: RoleSpec(
+        AIRole.TUTOR,
         None,
         lambda i, _t: tutor_variables(i),
         _offline_tutor,
         lambda i: f"{i.concept.title}\n{i.question or ''}\n{_passages_text(i.passages)}",
     ),
-    "examiner": RoleSpec(
-        "examiner",
+    AIRole.EXAMINER: RoleSpec(
+        AIRole.EXAMINER,
         ExaminerOutput,
         lambda i, _t: examiner_variables(i),
         _offline_examine,
         lambda i: f"{i.concept.description}\n{i.answer}\n{_passages_text(i.passages[:2])}",
     ),
-    "coach": RoleSpec(
-        "coach",
+    AIRole.COACH: RoleSpec(
+        AIRole.COACH,
         CoachOutput,
         coach_variables,
         _offline_coach,
         lambda i: f"{i.concept.title}\n{i.evaluation.feedback}\n{_passages_text(i.passages[:2])}",
     ),
-    "reviewer": RoleSpec(
-        "reviewer",
+    AIRole.REVIEWER: RoleSpec(
+        AIRole.REVIEWER,
         ReviewerOutput,
         lambda i, _t: reviewer_variables(i),
         _offline_review,
         lambda i: "\n".join(f"{x.title} {' '.join(x.gaps)}" for x in i.items),
     ),
-    "notes": RoleSpec(
-        "notes",
+    AIRole.NOTES: RoleSpec(
+        AIRole.NOTES,
         NoteFeedback,
         lambda i, _t: notes_variables(i),
         _offline_notes,
@@ -284,16 +285,16 @@ SPECS: dict[str, RoleSpec] = {
 
 def finish(role: str, output: Any, inp: Any, thresholds: Thresholds, from_llm: bool) -> Any:
     """Boundaries and normalisation for a role's output, whatever produced it."""
-    if role == "tutor":
+    if role == AIRole.TUTOR:
         text = output.text if isinstance(output, TutorOutput) else str(output)
         finished = finish_tutor(text, inp)
         if isinstance(output, TutorOutput) and not from_llm and output.citations:
             finished = finished.model_copy(update={"citations": output.citations})
         return finished
-    if role == "examiner":
+    if role == AIRole.EXAMINER:
         return boundaries.enforce_examiner(output)
-    if role == "coach":
+    if role == AIRole.COACH:
         return boundaries.enforce_coach(output, inp.evaluation.confidence, thresholds)
-    if role == "planner":
+    if role == AIRole.PLANNER:
         return finish_plan(output, inp, from_llm)
     return output

@@ -6,19 +6,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from learningos.config import Settings, SettingsError
+from learningos.models.ai import AIRole
 
-ROLES = ("planner", "tutor", "examiner", "coach", "reviewer", "notes")
+ROLES = tuple(AIRole)
 OFFLINE = "offline"
 
 # The reference design (ai.md): structured and evaluation roles on a strong model, the
 # conversational high-volume roles on a cheap one. Note feedback is high volume too.
-REFERENCE = {
-    "planner": "openai:gpt-4o",
-    "examiner": "openai:gpt-4o",
-    "reviewer": "openai:gpt-4o",
-    "tutor": "deepseek:deepseek-chat",
-    "coach": "deepseek:deepseek-chat",
-    "notes": "deepseek:deepseek-chat",
+REFERENCE: dict[str, str] = {
+    AIRole.PLANNER: "openai:gpt-4o",
+    AIRole.EXAMINER: "openai:gpt-4o",
+    AIRole.REVIEWER: "openai:gpt-4o",
+    AIRole.TUTOR: "deepseek:deepseek-chat",
+    AIRole.COACH: "deepseek:deepseek-chat",
+    AIRole.NOTES: "deepseek:deepseek-chat",
 }
 # When the reference provider of a role has no key, the other one stands in.
 ALTERNATE = {"openai": "deepseek:deepseek-chat", "deepseek": "openai:gpt-4o-mini"}

@@ -34,6 +34,7 @@ from learningos.kit.security import (
     verify_password,
 )
 from learningos.models.auth import RefreshToken
+from learningos.models.jobs import JobName
 from learningos.models.user import Role, User
 from learningos.services import Services
 
@@ -98,7 +99,7 @@ async def register(
         raise _email_taken() from exc
     await audit(session, "auth.register", meta, user.id, role=user.role)
     await services.queue.enqueue(
-        session, "auth.welcome_email", {"user_id": str(user.id)}, user_id=user.id
+        session, JobName.AUTH_WELCOME_EMAIL, {"user_id": str(user.id)}, user_id=user.id
     )
     return user
 

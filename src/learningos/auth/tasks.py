@@ -6,10 +6,11 @@ import uuid
 
 from learningos.jobs.registry import JobContext, PermanentJobError, job
 from learningos.kit.email import Email
+from learningos.models.jobs import JobName
 from learningos.models.user import User
 
 
-@job("auth.welcome_email")
+@job(JobName.AUTH_WELCOME_EMAIL)
 async def send_welcome_email(ctx: JobContext) -> None:
     user = await ctx.session.get(User, uuid.UUID(ctx.job.payload["user_id"]))
     if user is None:

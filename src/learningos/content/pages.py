@@ -16,7 +16,7 @@ from learningos.deps import MetaDep, ServicesDep, SessionDep
 from learningos.kit.errors import AppError
 from learningos.kit.handlers import error_body
 from learningos.learning.service import map_with_concepts
-from learningos.models.content import Content
+from learningos.models.content import Content, ContentStatus
 from learningos.progress.dashboard import learned_percent
 from learningos.progress.repository import ProgressRepository
 from learningos.web.forms import SignedIn, page_router, refused
@@ -103,7 +103,9 @@ async def content_page(
     rename_to: Annotated[str | None, Query(max_length=300)] = None,
 ) -> Response:
     content = await service.get_readable(session, user, content_id)
-    sections = await service.outline(session, content) if content.status == "ready" else []
+    sections = (
+        await service.outline(session, content) if content.status == ContentStatus.READY else []
+    )
     context = _detail_context(content, sections)
     context["rename_to"] = service.rename_offer(content, user, rename_to)
     learning_map, concepts = await map_with_concepts(session, content.id)
@@ -121,7 +123,7 @@ def _detail_context(content: Content, sections: Sequence[object]) -> dict[str, o
         "content_id": content.id,
         "sections": sections,
         "stages": service.stage_states(content),
-        "is_processing": content.status in ("pending", "processing"),
+        "is_processing": content.status in (ContentStatus.PENDING, ContentStatus.PROCESSING),
     }
 
 
@@ -136,7 +138,7 @@ async def reader_page(
 ) -> Response:
     """Read the material in the app: one section, opened from the contents or a citation."""
     content = await service.get_readable(session, user, content_id)
-    if content.status != "ready":
+    if content.status != ContentStatus.READY:
         return redirect_with_flash(f"/content/{content_id}")
     view = await service.reading(session, content, section, page)
     context = {"active": "library", "content": content, "view": view}

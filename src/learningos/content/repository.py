@@ -10,7 +10,7 @@ from sqlalchemy import Select, and_, exists, or_, select, update
 
 from learningos.kit.db import utcnow
 from learningos.kit.repository import Repository
-from learningos.models.content import Content, ContentAccess
+from learningos.models.content import AccessType, Content, ContentAccess, ContentStatus, Visibility
 from learningos.models.user import Role, User
 
 
@@ -24,12 +24,14 @@ class ContentRepository(Repository[Content]):
         query = select(Content)
         if user is not None and user.role == Role.ADMIN.value:
             return query
-        open_to_all = or_(Content.is_platform_content.is_(True), Content.visibility == "public")
+        open_to_all = or_(
+            Content.is_platform_content.is_(True), Content.visibility == Visibility.PUBLIC
+        )
         if user is None:
             return query.where(open_to_all)
         now = now or utcnow()
         granted = (
-            Content.visibility != "private",
+            Content.visibility != Visibility.PRIVATE,
             exists().where(
                 ContentAccess.content_id == Content.id,
                 ContentAccess.user_id == user.id,
@@ -47,7 +49,7 @@ class ContentRepository(Repository[Content]):
         granted = exists().where(
             ContentAccess.content_id == Content.id,
             ContentAccess.user_id == user.id,
-            ContentAccess.access_type != "owner",
+            ContentAccess.access_type != AccessType.OWNER,
             or_(ContentAccess.expires_at.is_(None), ContentAccess.expires_at > now),
         )
         return select(Content).where(or_(Content.user_id == user.id, granted))
@@ -68,7 +70,9 @@ class ContentRepository(Repository[Content]):
         )
 
     async def list_ready(self) -> list[Content]:
-        rows = await self.session.scalars(select(Content).where(Content.status == "ready"))
+        rows = await self.session.scalars(
+            select(Content).where(Content.status == ContentStatus.READY)
+        )
         return list(rows)
 
     async def get_by_hash(self, user_id: uuid.UUID, sha256: str) -> Content | None:

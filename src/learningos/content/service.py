@@ -27,9 +27,15 @@ from learningos.kit.errors import (
     ValidationFailed,
 )
 from learningos.kit.requestmeta import RequestMeta
-from learningos.models.content import Content, ContentAccess, ContentSection
-from learningos.models.jobs import Job
-from learningos.models.user import User
+from learningos.models.content import (
+    AccessType,
+    Content,
+    ContentAccess,
+    ContentSection,
+    ContentStatus,
+)
+from learningos.models.jobs import Job, JobName
+from learningos.models.user import Role, User
 from learningos.retrieval.search import search_content
 from learningos.services import Services
 
@@ -53,16 +59,16 @@ class Uploaded:
 def stage_states(content: Content) -> list[dict[str, str]]:
     """The processing checklist: which stages are done, active, pending or failed."""
     keys = [key for key, _ in STAGES]
-    if content.status == "ready":
+    if content.status == ContentStatus.READY:
         current = len(keys)
     else:
         current = keys.index(content.stage) if content.stage in keys else 0
     states = []
     for i, (key, label) in enumerate(STAGES):
-        if i < current or (i == 0 and content.status != "pending"):
+        if i < current or (i == 0 and content.status != ContentStatus.PENDING):
             state = "done"
         elif i == current:
-            state = "error" if content.status == "error" else "active"
+            state = "error" if content.status == ContentStatus.ERROR else "active"
         else:
             state = "pending"
         states.append({"key": key, "label": label, "state": state})
@@ -120,7 +126,7 @@ async def upload(
         title=title,
         description=(description or "").strip()[:5000] or None,
         type=kind,
-        status="pending",
+        status=ContentStatus.PENDING,
         stage="uploaded",
         file_name=Path(filename).name[:255] or None,
         file_size=size,
@@ -132,9 +138,9 @@ async def upload(
         raise Conflict("This file is already being uploaded.") from exc
     content.file_key = f"contents/{user.id}/{content.id}/original.{EXTENSIONS[kind]}"
     await services.storage.put(content.file_key, path)
-    session.add(ContentAccess(content_id=content.id, user_id=user.id, access_type="owner"))
+    session.add(ContentAccess(content_id=content.id, user_id=user.id, access_type=AccessType.OWNER))
     job = await services.queue.enqueue(
-        session, "content.process", {"content_id": str(content.id)}, user_id=user.id
+        session, JobName.CONTENT_PROCESS, {"content_id": str(content.id)}, user_id=user.id
     )
     await audit(session, "content.uploaded", meta, user.id, content_id=str(content.id), kind=kind)
     return Uploaded(content, False, job)
@@ -149,7 +155,7 @@ async def get_readable(session: AsyncSession, user: User, content_id: uuid.UUID)
 
 async def get_owned(session: AsyncSession, user: User, content_id: uuid.UUID) -> Content:
     content = await get_readable(session, user, content_id)
-    if content.user_id != user.id and user.role != "admin":
+    if content.user_id != user.id and user.role != Role.ADMIN:
         raise Forbidden("Only the owner can change this content.")
     return content
 
@@ -249,7 +255,12 @@ async def reading(
 
 
 # Library order: what can be studied first, then what is on its way, then what failed.
-_SHELF_ORDER = {"ready": 0, "processing": 1, "pending": 1, "error": 2}
+_SHELF_ORDER: dict[str, int] = {
+    ContentStatus.READY: 0,
+    ContentStatus.PROCESSING: 1,
+    ContentStatus.PENDING: 1,
+    ContentStatus.ERROR: 2,
+}
 
 
 async def library(session: AsyncSession, user: User) -> list[Content]:
@@ -261,9 +272,9 @@ async def library(session: AsyncSession, user: User) -> list[Content]:
 # Library filter -> the content statuses it shows (None: all).
 LIBRARY_FILTERS: dict[str, tuple[str, ...] | None] = {
     "all": None,
-    "ready": ("ready",),
-    "processing": ("pending", "processing"),
-    "failed": ("error",),
+    "ready": (ContentStatus.READY,),
+    "processing": (ContentStatus.PENDING, ContentStatus.PROCESSING),
+    "failed": (ContentStatus.ERROR,),
 }
 
 
@@ -300,16 +311,16 @@ async def retry(
     too: that job is closed and a new one queued."""
     content = await get_owned(session, user, content_id)
     await check_processing_allowance(session, services.settings, user)
-    if content.status not in ("error", "ready"):
+    if content.status not in (ContentStatus.ERROR, ContentStatus.READY):
         job = await JobRepository(session).unfinished(
-            "content.process", content.user_id, content_id=str(content.id)
+            JobName.CONTENT_PROCESS, content.user_id, content_id=str(content.id)
         )
         if job is not None and not await services.queue.supersede(session, job):
             raise Conflict("This content is still being processed.")
-    content.status, content.stage, content.progress = "pending", "uploaded", 0
+    content.status, content.stage, content.progress = ContentStatus.PENDING, "uploaded", 0
     content.status_message = None
     return await services.queue.enqueue(
-        session, "content.process", {"content_id": str(content.id)}, user_id=user.id
+        session, JobName.CONTENT_PROCESS, {"content_id": str(content.id)}, user_id=user.id
     )
 
 
@@ -321,7 +332,7 @@ async def delete(
     payload = {"content_id": str(content.id), "file_key": content.file_key}
     await session.delete(content)
     await session.flush()
-    await services.queue.enqueue(session, "content.purge", payload, user_id=user.id)
+    await services.queue.enqueue(session, JobName.CONTENT_PURGE, payload, user_id=user.id)
     await audit(session, "content.deleted", meta, user.id, content_id=str(content_id))
 
 

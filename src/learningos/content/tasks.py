@@ -32,7 +32,8 @@ from learningos.content.text import extract_text
 from learningos.jobs.registry import JobContext, PermanentJobError, job
 from learningos.kit.logging import get_logger
 from learningos.learning.maps import planner_input, store_map
-from learningos.models.content import Content, ContentSection
+from learningos.models.content import Content, ContentSection, ContentStatus
+from learningos.models.jobs import JobName
 from learningos.retrieval.context import invalidate_content
 from learningos.retrieval.index import IndexedSection
 from learningos.services import Services
@@ -56,11 +57,11 @@ async def mark_failed(ctx: JobContext, exc: Exception) -> None:
     message = str(exc) if isinstance(exc, IngestFailed) else UNEXPECTED
     content_id = uuid.UUID(ctx.job.payload["content_id"])
     await ContentRepository(ctx.session).set_fields(
-        content_id, status="error", status_message=message
+        content_id, status=ContentStatus.ERROR, status_message=message
     )
 
 
-@job("content.process", max_attempts=3, on_failure=mark_failed)
+@job(JobName.CONTENT_PROCESS, max_attempts=3, on_failure=mark_failed)
 async def process_content(ctx: JobContext) -> None:
     services = ctx.services
     content_id = uuid.UUID(ctx.job.payload["content_id"])
@@ -69,7 +70,9 @@ async def process_content(ctx: JobContext) -> None:
         raise PermanentJobError("the content no longer exists")
     kind, key = content.type, content.file_key
     await services.db.release(ctx.session)  # nothing is held while the work runs
-    await set_progress(services, content_id, status="processing", stage="extract", progress=2)
+    await set_progress(
+        services, content_id, status=ContentStatus.PROCESSING, stage="extract", progress=2
+    )
     document = await _extract(services, content_id, kind, key)
     settings = services.settings
     characters = sum(len(page.text) for page in document.pages)
@@ -240,13 +243,13 @@ async def _finish(
         await store_map(ctx.session, content_id, plan)
     content.raw_text = "\n\n".join(page.text for page in document.pages)
     content.page_count = document.page_count if document.kind == "pdf" else None
-    content.status, content.stage, content.progress = "ready", "done", 100
+    content.status, content.stage, content.progress = ContentStatus.READY, "done", 100
     content.status_message = plan if isinstance(plan, str) else None
     await invalidate_content(ctx.services.cache, content_id)
     log.info("content.processed", content_id=str(content_id), sections=len(rows))
 
 
-@job("content.purge")
+@job(JobName.CONTENT_PURGE)
 async def purge_content(ctx: JobContext) -> None:
     """Remove a deleted item's vectors and stored file (retried until both are gone)."""
     payload = ctx.job.payload

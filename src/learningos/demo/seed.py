@@ -40,7 +40,8 @@ from learningos.kit.logging import get_logger
 from learningos.kit.requestmeta import RequestMeta
 from learningos.kit.security import hash_password
 from learningos.learning.repository import MapRepository
-from learningos.models.content import Content
+from learningos.models.content import Content, ContentStatus
+from learningos.models.jobs import JobName
 from learningos.models.user import Role, User
 from learningos.services import Services
 
@@ -177,7 +178,7 @@ async def _course(
             assert uploaded.job is not None
             progress(f"Uploaded the demo course “{content.title}”.")
             return content, uploaded.job.id
-    if content.status == "ready":
+    if content.status == ContentStatus.READY:
         progress(f"The demo course “{content.title}” is already processed.")
         return content, None
     progress(f"The demo course “{content.title}” is not processed yet ({content.status}).")
@@ -188,13 +189,13 @@ async def _unfinished_job(
     session: AsyncSession, services: Services, user: User, content: Content
 ) -> uuid.UUID:
     """The course's processing job left by an interrupted seed, or a new one."""
-    if content.status != "error":
+    if content.status != ContentStatus.ERROR:
         job = await JobRepository(session).unfinished(
-            "content.process", user.id, content_id=str(content.id)
+            JobName.CONTENT_PROCESS, user.id, content_id=str(content.id)
         )
         if job is not None:
             return job.id
-        content.status = "error"  # nothing is processing it: let `retry` queue it again
+        content.status = ContentStatus.ERROR  # nothing is processing it: let `retry` queue it again
     job = await content_service.retry(session, services, user, content.id)
     return job.id
 
@@ -218,7 +219,7 @@ async def _process(
             last = stage
     await run
     content = await _content(services, content_id)
-    if content.status != "ready":
+    if content.status != ContentStatus.READY:
         raise DemoSeedError(f"The demo course could not be processed: {content.status_message}")
 
 

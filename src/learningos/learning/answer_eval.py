@@ -137,7 +137,7 @@ async def ingest(services: Any, pdf: Path) -> tuple[Any, Any]:
     from learningos.auth.service import create_user
     from learningos.content import service as content_service
     from learningos.kit.requestmeta import RequestMeta
-    from learningos.models.content import Content
+    from learningos.models.content import Content, ContentStatus
     from learningos.models.user import Role
 
     async with services.db.transaction() as session:
@@ -166,7 +166,7 @@ async def ingest(services: Any, pdf: Path) -> tuple[Any, Any]:
         await services.queue.run(job_id)
     async with services.db.transaction() as session:
         content = await session.get(Content, content_id)
-        if content is None or content.status != "ready":
+        if content is None or content.status != ContentStatus.READY:
             message = content.status_message if content else "the item disappeared"
             raise ValueError(f"the PDF could not be processed: {message}")
     return user_id, content_id

@@ -15,6 +15,7 @@ from learningos.jobs.repository import JobRepository
 from learningos.kit.errors import AIBudgetExceeded, Conflict, ValidationFailed
 from learningos.learning import editing, service
 from learningos.learning.maps import draft_changes
+from learningos.models.jobs import JobName
 from learningos.models.user import User
 from learningos.web.forms import SignedIn, page_router, refused
 from learningos.web.render import redirect_with_flash, render
@@ -58,7 +59,7 @@ async def _editor(session: SessionDep, user: User, content_id: uuid.UUID) -> dic
     edit = await editing.editable(session, user, content_id)
     content = await content_service.get_readable(session, user, content_id)
     building = await JobRepository(session).unfinished(
-        "learning.generate_map", user.id, content_id=str(content_id)
+        JobName.LEARNING_GENERATE_MAP, user.id, content_id=str(content_id)
     )
     draft = edit.learning_map.draft
     return {

@@ -16,8 +16,8 @@ from learningos.content import service as content_service
 from learningos.kit.errors import Conflict, NotFound
 from learningos.learning.maps import draft_changes, draft_result, store_map
 from learningos.learning.repository import MapRepository
-from learningos.models.content import Content
-from learningos.models.jobs import Job
+from learningos.models.content import Content, ContentStatus
+from learningos.models.jobs import Job, JobName
 from learningos.models.learning import Concept, LearningMap
 from learningos.models.user import User
 from learningos.retrieval.context import assemble_context
@@ -25,7 +25,7 @@ from learningos.services import Services
 
 
 def _ready(content: Content) -> None:
-    if content.status != "ready":
+    if content.status != ContentStatus.READY:
         raise Conflict("This content is still being processed. Try again when it is ready.")
 
 
@@ -44,7 +44,7 @@ async def get_map(session: AsyncSession, user: User, content_id: uuid.UUID) -> d
     repo = MapRepository(session)
     learning_map = await repo.of_content(content.id)
     if learning_map is None:
-        if content.status != "ready":
+        if content.status != ContentStatus.READY:
             raise NotFound("The learning map is built when processing finishes.")
         raise NotFound("This content has no learning map yet. Generate one.")
     concepts = await repo.concepts(learning_map.id)
@@ -73,7 +73,9 @@ async def request_map(
     content = await content_service.get_owned(session, user, content_id)
     _ready(content)
     payload = {"content_id": str(content.id), "granularity": granularity, "preview": preview}
-    return await services.queue.enqueue(session, "learning.generate_map", payload, user_id=user.id)
+    return await services.queue.enqueue(
+        session, JobName.LEARNING_GENERATE_MAP, payload, user_id=user.id
+    )
 
 
 async def map_draft(

@@ -8,9 +8,10 @@ from learningos.ai.gateway import Caller
 from learningos.jobs.registry import JobContext, PermanentJobError, job
 from learningos.learning.maps import generate_map
 from learningos.models.content import Content
+from learningos.models.jobs import JobName
 
 
-@job("learning.generate_map", max_attempts=3)
+@job(JobName.LEARNING_GENERATE_MAP, max_attempts=3)
 async def generate_map_job(ctx: JobContext) -> None:
     content_id = uuid.UUID(ctx.job.payload["content_id"])
     content = await ctx.session.get(Content, content_id)

@@ -3,11 +3,23 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from learningos.kit.db import Base, IdMixin, utcnow
+
+
+class AIRole(StrEnum):
+    """The AI roles: who wrote an interaction of a session, and who an AI call was for."""
+
+    PLANNER = "planner"
+    TUTOR = "tutor"
+    EXAMINER = "examiner"
+    COACH = "coach"
+    REVIEWER = "reviewer"
+    NOTES = "notes"
 
 
 class AIUsage(IdMixin, Base):
@@ -26,7 +38,7 @@ class AIUsage(IdMixin, Base):
     content_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("contents.id", ondelete="SET NULL"), index=True
     )
-    role: Mapped[str] = mapped_column(String(16), index=True)
+    role: Mapped[str] = mapped_column(String(16), index=True)  # an AIRole
     provider: Mapped[str] = mapped_column(String(40))
     model: Mapped[str] = mapped_column(String(80))
     prompt_id: Mapped[str | None] = mapped_column(String(80), index=True)

@@ -2,19 +2,57 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from learningos.kit.db import Base, IdMixin, TimestampMixin, utcnow
+from learningos.kit.db import Base, IdMixin, TimestampMixin, one_of, utcnow
+
+
+class ContentStatus(StrEnum):
+    """Where a content item is in processing: waiting, being processed, usable, or failed."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    READY = "ready"
+    ERROR = "error"
+
+
+class ContentType(StrEnum):
+    """The kind of file a content item was uploaded as."""
+
+    PDF = "pdf"
+    TEXT = "text"
+    MARKDOWN = "markdown"
+
+
+class AccessType(StrEnum):
+    """Why a learner may read a content item: theirs, shared with them, bought, the platform's,
+    or their subscription."""
+
+    OWNER = "owner"
+    SHARED = "shared"
+    PURCHASED = "purchased"
+    PLATFORM = "platform"
+    SUBSCRIBER = "subscriber"
+
+
+class Visibility(StrEnum):
+    """Who may read a content item besides its owner."""
+
+    PRIVATE = "private"
+    SHARED = "shared"
+    PUBLIC = "public"
+    PAID = "paid"
 
 
 class Content(IdMixin, TimestampMixin, Base):
     __tablename__ = "contents"
     __table_args__ = (
-        CheckConstraint("type IN ('pdf', 'text', 'markdown')", name="type"),
-        CheckConstraint("visibility IN ('private', 'shared', 'public', 'paid')", name="visibility"),
-        CheckConstraint("status IN ('pending', 'processing', 'ready', 'error')", name="status"),
+        one_of("type", ContentType),
+        one_of("visibility", Visibility),
+        one_of("status", ContentStatus),
         CheckConstraint("price_cents >= 0", name="price_cents"),
         UniqueConstraint("user_id", "file_sha256"),
     )
@@ -26,7 +64,7 @@ class Content(IdMixin, TimestampMixin, Base):
     description: Mapped[str | None] = mapped_column(Text)
     type: Mapped[str] = mapped_column(String(16))
     raw_text: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=ContentStatus.PENDING, index=True)
     progress: Mapped[int] = mapped_column(default=0)
     stage: Mapped[str | None] = mapped_column(String(32))
     status_message: Mapped[str | None] = mapped_column(Text)
@@ -37,7 +75,7 @@ class Content(IdMixin, TimestampMixin, Base):
     page_count: Mapped[int | None]
     cover_url: Mapped[str | None] = mapped_column(String(500))
     # Marketplace columns.
-    visibility: Mapped[str] = mapped_column(String(16), default="private", index=True)
+    visibility: Mapped[str] = mapped_column(String(16), default=Visibility.PRIVATE, index=True)
     is_platform_content: Mapped[bool] = mapped_column(default=False, index=True)
     price_cents: Mapped[int] = mapped_column(default=0)
     currency: Mapped[str] = mapped_column(String(3), default="USD")
@@ -76,10 +114,7 @@ class ContentAccess(IdMixin, Base):
     __tablename__ = "content_access"
     __table_args__ = (
         UniqueConstraint("content_id", "user_id"),
-        CheckConstraint(
-            "access_type IN ('owner', 'shared', 'purchased', 'platform', 'subscriber')",
-            name="access_type",
-        ),
+        one_of("access_type", AccessType),
     )
 
     content_id: Mapped[uuid.UUID] = mapped_column(

@@ -5,10 +5,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from learningos.kit.db import Base, IdMixin, TimestampMixin
+from learningos.kit.db import Base, IdMixin, TimestampMixin, one_of
 
 
 class JobStatus(StrEnum):
@@ -18,15 +18,24 @@ class JobStatus(StrEnum):
     FAILED = "failed"
 
 
+class JobName(StrEnum):
+    """The background jobs, by the name their handler registers (`@job(...)`) and rows carry."""
+
+    CONTENT_PROCESS = "content.process"
+    CONTENT_PURGE = "content.purge"
+    LEARNING_GENERATE_MAP = "learning.generate_map"
+    AUTH_WELCOME_EMAIL = "auth.welcome_email"
+    ACCOUNT_REVIEW_REMINDER = "account.review_reminder"
+    ACCOUNT_WEEKLY_SUMMARY = "account.weekly_summary"
+
+
 class Job(IdMixin, TimestampMixin, Base):
     """A background job's durable state, readable by the app."""
 
     __tablename__ = "jobs"
-    __table_args__ = (
-        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
-    )
+    __table_args__ = (one_of("status", JobStatus),)
 
-    name: Mapped[str] = mapped_column(String(100), index=True)
+    name: Mapped[str] = mapped_column(String(100), index=True)  # a JobName
     user_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )

@@ -3,12 +3,49 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from learningos.kit.db import Base, IdMixin, TimestampMixin, utcnow
+from learningos.kit.db import Base, IdMixin, TimestampMixin, one_of, utcnow
+
+
+class SessionStatus(StrEnum):
+    """A learning session's status (its step in the loop is `state`, see sessions/machine.py)."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+
+
+class SessionMode(StrEnum):
+    """Learn: through the map. Review: the concepts of `queue`, in order."""
+
+    LEARN = "learn"
+    REVIEW = "review"
+
+
+class ProgressStatus(StrEnum):
+    """A learner's status on one concept."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+class AdaptationKind(StrEnum):
+    """What a personalisation changed (each is stored with the reason the learner sees)."""
+
+    SLOWER_PACE = "slower_pace"
+    OFFER_SKIP = "offer_skip"
+    SESSION_LENGTH = "session_length"
+    REVIEW_FIRST = "review_first"
+    DETOUR = "detour"  # the coach sent the learner to another concept than the map's next
+    PREREQUISITE_FIRST = "prerequisite_first"  # a detour: a prerequisite not yet done
+    BACK_TO_SKIPPED = "back_to_skipped"  # a detour: back to a concept skipped earlier
+    DUE_REVIEW = "due_review"  # a detour: a concept due for review today comes first
 
 
 class LearningMap(IdMixin, TimestampMixin, Base):
@@ -52,9 +89,7 @@ class Concept(IdMixin, TimestampMixin, Base):
 
 class LearningSession(IdMixin, TimestampMixin, Base):
     __tablename__ = "learning_sessions"
-    __table_args__ = (
-        CheckConstraint("status IN ('active', 'paused', 'completed')", name="status"),
-    )
+    __table_args__ = (one_of("status", SessionStatus),)
 
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
@@ -65,7 +100,7 @@ class LearningSession(IdMixin, TimestampMixin, Base):
     content_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("contents.id", ondelete="CASCADE"), index=True
     )
-    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=SessionStatus.ACTIVE, index=True)
     state: Mapped[str] = mapped_column(String(24), default="init")
     paused_from: Mapped[str | None] = mapped_column(String(24))
     confidence_score: Mapped[float | None]
@@ -73,7 +108,9 @@ class LearningSession(IdMixin, TimestampMixin, Base):
     # Optimistic lock: every update bumps it and fails if another request changed it first.
     version: Mapped[int] = mapped_column(default=1)
     completed_at: Mapped[datetime | None]
-    mode: Mapped[str] = mapped_column(String(16), default="learn", server_default="learn")
+    mode: Mapped[str] = mapped_column(
+        String(16), default=SessionMode.LEARN, server_default=SessionMode.LEARN
+    )
     milestone: Mapped[int | None]  # the milestone this session works through
     queue: Mapped[list[Any] | None] = mapped_column()  # concept ids still to do (review mode)
     practice_task: Mapped[str | None] = mapped_column(Text)
@@ -90,7 +127,7 @@ class Interaction(IdMixin, Base):
     session_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("learning_sessions.id", ondelete="CASCADE"), index=True
     )
-    role: Mapped[str] = mapped_column(String(16), index=True)
+    role: Mapped[str] = mapped_column(String(16), index=True)  # an AIRole
     concept_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("concepts.id", ondelete="SET NULL"), index=True
     )
@@ -153,7 +190,7 @@ class ConceptProgress(IdMixin, TimestampMixin, Base):
     __tablename__ = "concept_progress"
     __table_args__ = (
         UniqueConstraint("user_id", "concept_id"),
-        CheckConstraint("status IN ('not_started', 'in_progress', 'completed')", name="status"),
+        one_of("status", ProgressStatus),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(
@@ -165,7 +202,7 @@ class ConceptProgress(IdMixin, TimestampMixin, Base):
     content_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("contents.id", ondelete="CASCADE"), index=True
     )
-    status: Mapped[str] = mapped_column(String(16), default="not_started")
+    status: Mapped[str] = mapped_column(String(16), default=ProgressStatus.NOT_STARTED)
     attempts: Mapped[int] = mapped_column(default=0)
     # [{"at": iso datetime, "confidence": float, "session_id": str}], oldest first.
     confidence_history: Mapped[list[Any]] = mapped_column(default=list)
@@ -213,8 +250,7 @@ class Adaptation(IdMixin, Base):
     session_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("learning_sessions.id", ondelete="SET NULL"), index=True
     )
-    # review_scheduled | slower_pace | offer_skip | session_length | review_first
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))  # an AdaptationKind
     reason: Mapped[str] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -4,16 +4,23 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from learningos.kit.db import Base, IdMixin, TimestampMixin
+from learningos.kit.db import Base, IdMixin, TimestampMixin, one_of
 
 
 class Role(StrEnum):
     USER = "user"
     CREATOR = "creator"
     ADMIN = "admin"
+
+
+class Tier(StrEnum):
+    """The learner's AI budget tier (set by the subscription when there is one)."""
+
+    FREE = "free"
+    SUBSCRIBER = "subscriber"
 
 
 def default_preferences() -> dict[str, Any]:
@@ -36,8 +43,8 @@ def default_preferences() -> dict[str, Any]:
 class User(IdMixin, TimestampMixin, Base):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('user', 'creator', 'admin')", name="role"),
-        CheckConstraint("tier IN ('free', 'subscriber')", name="tier"),
+        one_of("role", Role),
+        one_of("tier", Tier),
     )
 
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -50,6 +57,6 @@ class User(IdMixin, TimestampMixin, Base):
     preferences: Mapped[dict[str, Any]] = mapped_column(default=default_preferences)
     is_active: Mapped[bool] = mapped_column(default=True)
     # AI budget tier: free or subscriber (set by the subscription when there is one).
-    tier: Mapped[str] = mapped_column(String(16), default="free", server_default="free")
+    tier: Mapped[str] = mapped_column(String(16), default=Tier.FREE, server_default=Tier.FREE)
     password_changed_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]

@@ -16,13 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.kit.db import utcnow
-from learningos.models.content import Content
+from learningos.models.ai import AIRole
+from learningos.models.content import Content, ContentStatus
 from learningos.models.learning import (
     Concept,
     ConceptProgress,
     Interaction,
     LearningMap,
     LearningSession,
+    ProgressStatus,
+    SessionStatus,
 )
 from learningos.models.user import User
 from learningos.progress.service import active_days, concept_counts, percent
@@ -72,7 +75,7 @@ async def _completed_counts(
     rows = await session.scalars(
         select(ConceptProgress.content_id).where(
             ConceptProgress.user_id == user_id,
-            ConceptProgress.status == "completed",
+            ConceptProgress.status == ProgressStatus.COMPLETED,
             ConceptProgress.content_id.in_(content_ids),
         )
     )
@@ -91,9 +94,9 @@ async def _continue(
         .join(Content, Content.id == LearningSession.content_id)
         .outerjoin(Concept, Concept.id == LearningSession.concept_id)
         .outerjoin(LearningMap, LearningMap.content_id == Content.id)
-        .where(LearningSession.user_id == user_id, Content.status == "ready")
+        .where(LearningSession.user_id == user_id, Content.status == ContentStatus.READY)
         .order_by(
-            (LearningSession.status == "completed").asc(),
+            (LearningSession.status == SessionStatus.COMPLETED).asc(),
             LearningSession.last_activity_at.desc().nulls_last(),
             LearningSession.created_at.desc(),
         )
@@ -113,7 +116,7 @@ async def _continue(
         "concept_title": concept_title,
         "chapter": chapter,
         "percent": percents.get(ls.content_id, 0) if ls.content_id else 0,
-        "open": ls.status != "completed",
+        "open": ls.status != SessionStatus.COMPLETED,
         "last_activity_at": ls.last_activity_at,
     }
 
@@ -142,7 +145,7 @@ async def _week(
         if not first <= day <= today:
             continue
         stamps[(day, session_id)].append(at)
-        if role == "examiner" and concept_id is not None:
+        if role == AIRole.EXAMINER and concept_id is not None:
             concepts.add(concept_id)
     seconds: dict[date, int] = defaultdict(int)
     for (day, _), times in stamps.items():

@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import select
 
 from learningos.kit.repository import Repository
-from learningos.models.learning import Concept, ConceptProgress
+from learningos.models.learning import Concept, ConceptProgress, ProgressStatus
 
 
 class ProgressRepository(Repository[ConceptProgress]):
@@ -35,7 +35,7 @@ class ProgressRepository(Repository[ConceptProgress]):
             user_id=user_id,
             concept_id=concept.id,
             content_id=content_id,
-            status="not_started",
+            status=ProgressStatus.NOT_STARTED,
             attempts=0,
             confidence_history=[],
             gaps=[],

@@ -29,6 +29,7 @@ from learningos.models.learning import (
     Interaction,
     LearningMap,
     LearningSession,
+    ProgressStatus,
 )
 from learningos.models.user import User
 from learningos.progress import rules
@@ -122,7 +123,11 @@ def is_weak(progress: ConceptProgress) -> bool:
 
 def is_mastered(progress: ConceptProgress) -> bool:
     confidence = progress.last_confidence
-    return progress.status == "completed" and confidence is not None and confidence >= MASTERED_FROM
+    return (
+        progress.status == ProgressStatus.COMPLETED
+        and confidence is not None
+        and confidence >= MASTERED_FROM
+    )
 
 
 def average(values: Iterable[float | None]) -> float | None:
@@ -186,13 +191,13 @@ async def content_progress(
         Tracked(by_concept[c.id], c.title, content.title) for c in concepts if c.id in by_concept
     ]
     progress = [t.progress for t in tracked]
-    completed = _count(progress, "completed")
+    completed = _count(progress, ProgressStatus.COMPLETED)
     return {
         "content_id": content.id,
         "title": content.title,
         "total_concepts": len(concepts),
         "completed": completed,
-        "in_progress": _count(progress, "in_progress"),
+        "in_progress": _count(progress, ProgressStatus.IN_PROGRESS),
         "percent": percent(completed, len(concepts)),
         "average_confidence": average(p.last_confidence for p in progress),
         "time_spent_seconds": sum(p.time_spent_seconds for p in progress),
@@ -207,7 +212,7 @@ def _concept_row(concept: Concept, progress: ConceptProgress | None) -> dict[str
         "concept_id": concept.id,
         "title": concept.title,
         "order": concept.order_index,
-        "status": "not_started",
+        "status": ProgressStatus.NOT_STARTED,
         "attempts": 0,
         "last_confidence": None,
         "confidence_history": [],
@@ -242,8 +247,8 @@ async def summary(session: AsyncSession, user: User, now: datetime | None = None
         "today": today,
         "has_activity": bool(tracked or days),
         "concepts_mastered": sum(is_mastered(p) for p in progress),
-        "concepts_completed": _count(progress, "completed"),
-        "concepts_in_progress": _count(progress, "in_progress"),
+        "concepts_completed": _count(progress, ProgressStatus.COMPLETED),
+        "concepts_in_progress": _count(progress, ProgressStatus.IN_PROGRESS),
         "average_confidence": average(p.last_confidence for p in progress),
         "time_spent_seconds": sum(p.time_spent_seconds for p in progress),
         "streak_days": streak(days, today),
@@ -326,7 +331,7 @@ async def _content_rows(
     rows = []
     for content_id, title in titles.items():
         mine = by_content.get(content_id, [])
-        completed = _count(mine, "completed")
+        completed = _count(mine, ProgressStatus.COMPLETED)
         total = totals.get(content_id, 0)
         rows.append(
             {

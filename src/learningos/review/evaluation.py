@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from learningos.models.learning import ConceptProgress
+from learningos.models.learning import ConceptProgress, ProgressStatus
 from learningos.review.scheduler import apply_evaluation
 
 
@@ -35,6 +35,6 @@ def record_evaluation(
     ]
     progress.last_confidence = confidence
     progress.gaps = list(gaps)
-    if progress.status == "not_started":
-        progress.status = "in_progress"
+    if progress.status == ProgressStatus.NOT_STARTED:
+        progress.status = ProgressStatus.IN_PROGRESS
     apply_evaluation(progress, confidence, at, bounds)

@@ -22,7 +22,14 @@ from learningos.ai.offline import reviewer as offline_reviewer
 from learningos.ai.schemas import ReviewerOutput
 from learningos.kit.db import utcnow
 from learningos.kit.errors import AIBudgetExceeded
-from learningos.models.learning import Concept, ConceptProgress, Interaction, LearningSession
+from learningos.models.ai import AIRole
+from learningos.models.learning import (
+    Concept,
+    ConceptProgress,
+    Interaction,
+    LearningSession,
+    SessionStatus,
+)
 from learningos.models.user import User
 from learningos.progress import rules
 from learningos.progress.timing import day_start, learner_zone, local_day
@@ -263,7 +270,7 @@ async def _latest_session(session: AsyncSession, user_id: uuid.UUID) -> dict[str
         select(LearningSession)
         .where(
             LearningSession.user_id == user_id,
-            LearningSession.status == "completed",
+            LearningSession.status == SessionStatus.COMPLETED,
             LearningSession.completed_at.is_not(None),
         )
         .order_by(LearningSession.completed_at.desc())
@@ -387,7 +394,7 @@ def _practised_from_steps(
         if before is not None:
             concept.minutes += min((step.created_at - before).total_seconds(), idle_cap) / 60
         evaluation = step.evaluation or {}
-        if step.role == "examiner" and _is_number(evaluation.get("confidence")):
+        if step.role == AIRole.EXAMINER and _is_number(evaluation.get("confidence")):
             concept.confidences.append(float(evaluation["confidence"]))
             concept.gaps = [str(gap) for gap in evaluation.get("gaps") or []]
     return practised

@@ -18,6 +18,7 @@ from learningos.deps import ServicesDep, SessionDep
 from learningos.kit.errors import AIBudgetExceeded, AppError
 from learningos.learning.repository import MapRepository
 from learningos.models.content import Content
+from learningos.models.learning import AdaptationKind, ProgressStatus, SessionMode
 from learningos.models.user import User
 from learningos.notes.repository import NoteRepository
 from learningos.progress.repository import ProgressRepository
@@ -48,20 +49,21 @@ async def learn_context(
     # What the system adapted for the concept being taught; a line about an earlier concept
     # does not stay under later ones.
     here = [a for a in (view or {}).get("adaptations", []) if a["concept_id"] == str(current)]
-    offers = [a for a in here if a["kind"] == "offer_skip"]
+    offers = [a for a in here if a["kind"] == AdaptationKind.OFFER_SKIP]
     return {
         "active": "library",
         "content": content,
         "learning_map": learning_map,
         "concepts": [c for c in concepts if milestone is None or c.milestone == milestone],
         "status_of": {
-            c.id: (progress[c.id].status if c.id in progress else "not_started") for c in concepts
-        },  # fmt: skip
+            c.id: (progress[c.id].status if c.id in progress else ProgressStatus.NOT_STARTED)
+            for c in concepts
+        },
         "current_id": current,
         "view": view,
         "note": note,
         "versions": versions,
-        "adaptations": [a for a in here if a["kind"] != "offer_skip"],
+        "adaptations": [a for a in here if a["kind"] != AdaptationKind.OFFER_SKIP],
         "offer": offers[-1] if offers and not offers[-1]["details"].get("accepted") else None,
         "notice": notice,
     }
@@ -115,7 +117,7 @@ async def learn_start(
         learner,
         content_id,
         chosen,
-        "review" if mode == "review" else "learn",
+        SessionMode.REVIEW if mode == SessionMode.REVIEW else SessionMode.LEARN,
         review[:50] if review else None,
     )
     await service.interact(session, services, learner, ls.id, "start")

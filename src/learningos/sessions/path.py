@@ -7,13 +7,13 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from learningos.models.learning import Concept
+from learningos.models.learning import AdaptationKind, Concept
 
 
 @dataclass(frozen=True)
 class Step:
     concept: Concept
-    kind: str | None = None  # "prerequisite_first" | "back_to_skipped" when not the plain next
+    kind: AdaptationKind | None = None  # a detour's kind when not the plain next
     reason: str | None = None
 
 
@@ -83,14 +83,14 @@ def following(
     if needed is not None:
         return Step(
             needed,
-            "prerequisite_first",
+            AdaptationKind.PREREQUISITE_FIRST,
             f"“{target.title}” builds on “{needed.title}”, which you have not completed yet, "
             f"so the coach takes you there first.",
         )
     if not after and current is not None:
         return Step(
             target,
-            "back_to_skipped",
+            AdaptationKind.BACK_TO_SKIPPED,
             f"You have done the concepts after “{current.title}” in this milestone; "
             f"“{target.title}” came before and is not done yet.",
         )

@@ -8,7 +8,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learningos.models.learning import Adaptation, Concept, ConceptProgress, LearningSession
+from learningos.models.learning import (
+    Adaptation,
+    AdaptationKind,
+    Concept,
+    ConceptProgress,
+    LearningSession,
+)
 from learningos.models.user import User
 from learningos.progress import rules
 
@@ -18,7 +24,7 @@ SLOW_FACTOR = 2.0  # time on a concept beyond this many times its estimate is un
 
 
 async def _already(
-    session: AsyncSession, user_id: Any, concept_id: Any, kind: str
+    session: AsyncSession, user_id: Any, concept_id: Any, kind: AdaptationKind
 ) -> Adaptation | None:
     query = select(Adaptation).where(
         Adaptation.user_id == user_id,
@@ -44,7 +50,7 @@ async def after_evaluation(
     confidences = [float(h["confidence"]) for h in progress.confidence_history]
     lows = rules.lows(confidences)
 
-    def adapt(kind: str, reason: str, **details: Any) -> None:
+    def adapt(kind: AdaptationKind, reason: str, **details: Any) -> None:
         row = Adaptation(
             user_id=ls.user_id,
             content_id=ls.content_id,
@@ -60,10 +66,10 @@ async def after_evaluation(
     if (
         adapt_difficulty
         and rules.repeatedly_low(confidences)
-        and not await _already(session, ls.user_id, concept.id, "slower_pace")
+        and not await _already(session, ls.user_id, concept.id, AdaptationKind.SLOWER_PACE)
     ):
         adapt(
-            "slower_pace",
+            AdaptationKind.SLOWER_PACE,
             f"{len(lows)} explanations of “{concept.title}” scored below "
             f"{rules.LOW_BELOW:.0%}, so the tutor now goes slower with more examples, and the "
             "concept is scheduled for review soon.",
@@ -80,7 +86,7 @@ async def after_evaluation(
         ]
         if easy:
             adapt(
-                "offer_skip",
+                AdaptationKind.OFFER_SKIP,
                 f"You explained “{concept.title}” at {confidences[0]:.0%} on the first try, so "
                 f"you may skip the {len(easy)} easier concept(s) left in this milestone.",
                 concepts=[str(c.id) for c in easy],
@@ -88,11 +94,11 @@ async def after_evaluation(
             )
     estimate = concept.estimated_minutes * 60
     if progress.time_spent_seconds > SLOW_FACTOR * estimate and not await _already(
-        session, ls.user_id, concept.id, "session_length"
+        session, ls.user_id, concept.id, AdaptationKind.SESSION_LENGTH
     ):
         minutes = progress.time_spent_seconds // 60
         adapt(
-            "session_length",
+            AdaptationKind.SESSION_LENGTH,
             f"“{concept.title}” took {minutes} minutes against an estimate of "
             f"{concept.estimated_minutes}: sessions are planned shorter, one concept at a time.",
             minutes=minutes,
@@ -109,7 +115,7 @@ def reviewing_first(session: AsyncSession, ls: LearningSession, due: list[Concep
         content_id=ls.content_id,
         concept_id=due[0].id,
         session_id=ls.id,
-        kind="review_first",
+        kind=AdaptationKind.REVIEW_FIRST,
         reason=(
             f"{len(due)} concept(s) of this material are due for review today "
             f"({', '.join(titles[:3])}{'…' if len(titles) > 3 else ''}), so this session starts "
@@ -131,11 +137,15 @@ def adaptive(user: User) -> bool:
 
 async def slowed(session: AsyncSession, user_id: Any, concept_id: Any) -> bool:
     """Whether the tutor should go slower on this concept for this learner."""
-    return await _already(session, user_id, concept_id, "slower_pace") is not None
+    return await _already(session, user_id, concept_id, AdaptationKind.SLOWER_PACE) is not None
 
 
 def detour(
-    session: AsyncSession, ls: LearningSession, concept: Concept, reason: str, kind: str | None
+    session: AsyncSession,
+    ls: LearningSession,
+    concept: Concept,
+    reason: str,
+    kind: AdaptationKind | None,
 ) -> Adaptation:
     """The coach sends the learner to `concept` rather than the next one of the map."""
     row = Adaptation(
@@ -143,7 +153,7 @@ def detour(
         content_id=ls.content_id,
         concept_id=concept.id,
         session_id=ls.id,
-        kind=kind or "detour",
+        kind=kind or AdaptationKind.DETOUR,
         reason=reason,
         details={"from": str(ls.concept_id) if ls.concept_id else None},
     )

@@ -7,7 +7,13 @@ import uuid
 from sqlalchemy import select
 
 from learningos.kit.repository import Repository
-from learningos.models.learning import Adaptation, Interaction, LearningSession
+from learningos.models.ai import AIRole
+from learningos.models.learning import (
+    Adaptation,
+    Interaction,
+    LearningSession,
+    SessionStatus,
+)
 
 
 class SessionRepository(Repository[LearningSession]):
@@ -33,7 +39,7 @@ class SessionRepository(Repository[LearningSession]):
         )
         return await self.first(query)
 
-    async def last_of(self, session_id: uuid.UUID, role: str) -> Interaction | None:
+    async def last_of(self, session_id: uuid.UUID, role: AIRole) -> Interaction | None:
         query = (
             select(Interaction)
             .where(Interaction.session_id == session_id, Interaction.role == role)
@@ -41,7 +47,7 @@ class SessionRepository(Repository[LearningSession]):
         )
         return await self.first(query)
 
-    async def count_role(self, session_id: uuid.UUID, role: str) -> int:
+    async def count_role(self, session_id: uuid.UUID, role: AIRole) -> int:
         rows = await self.session.scalars(
             select(Interaction.id).where(
                 Interaction.session_id == session_id, Interaction.role == role
@@ -53,7 +59,7 @@ class SessionRepository(Repository[LearningSession]):
         """The concepts the examiner scored in this session."""
         rows = await self.session.scalars(
             select(Interaction.concept_id).where(
-                Interaction.session_id == session_id, Interaction.role == "examiner"
+                Interaction.session_id == session_id, Interaction.role == AIRole.EXAMINER
             )
         )
         return {cid for cid in rows if cid is not None}
@@ -65,7 +71,7 @@ class SessionRepository(Repository[LearningSession]):
             .where(
                 LearningSession.user_id == user_id,
                 LearningSession.content_id == content_id,
-                LearningSession.status != "completed",
+                LearningSession.status != SessionStatus.COMPLETED,
             )
             .order_by(LearningSession.created_at.desc())
         )

@@ -29,12 +29,18 @@ from learningos.content import service as content_service
 from learningos.kit.db import utcnow
 from learningos.kit.errors import Conflict, NotFound, ValidationFailed
 from learningos.learning.repository import MapRepository
+from learningos.models.ai import AIRole
+from learningos.models.content import ContentStatus
 from learningos.models.learning import (
     Adaptation,
+    AdaptationKind,
     Concept,
     ConceptProgress,
     Interaction,
     LearningSession,
+    ProgressStatus,
+    SessionMode,
+    SessionStatus,
 )
 from learningos.models.user import User
 from learningos.progress.repository import ProgressRepository
@@ -83,7 +89,7 @@ def next_concept(
 ) -> Concept | None:
     """The first concept in map order not yet completed whose prerequisites are completed
     (mastered ones are skipped); failing that, the first one not completed."""
-    done = {cid for cid, p in progress.items() if p.status == "completed"} | skip
+    done = {cid for cid, p in progress.items() if p.status == ProgressStatus.COMPLETED} | skip
     remaining = [c for c in concepts if c.id not in done]
     for concept in remaining:
         if all(uuid.UUID(str(p)) in done for p in concept.prerequisites):
@@ -97,7 +103,7 @@ async def start(
     user: User,
     content_id: uuid.UUID,
     concept_id: uuid.UUID | None = None,
-    mode: str = "learn",
+    mode: str = SessionMode.LEARN,
     review: list[uuid.UUID] | None = None,
 ) -> LearningSession:
     """A new session on a content item: a given concept, the next one by the map, or (review
@@ -108,7 +114,7 @@ async def start(
     from learningos.review.service import start_items
 
     content = await content_service.get_readable(session, user, content_id)
-    if content.status != "ready":
+    if content.status != ContentStatus.READY:
         raise Conflict("This material is still being processed.")
     current = await SessionRepository(session).open_on(user.id, content.id)
     if current is not None:
@@ -121,11 +127,11 @@ async def start(
     by_id = {c.id: c for c in concepts}
     queue: list[str] | None = None
     review_first: list[uuid.UUID] = []
-    if mode == "learn" and concept_id is None and learning_prefs(user).auto_review:
+    if mode == SessionMode.LEARN and concept_id is None and learning_prefs(user).auto_review:
         review_first = [c for c in await start_items(session, user, content.id) if c in by_id]
         if review_first:
-            mode, review = "review", review_first
-    if mode == "review":
+            mode, review = SessionMode.REVIEW, review_first
+    if mode == SessionMode.REVIEW:
         if review:
             due = list(dict.fromkeys(cid for cid in review if cid in by_id))
             if not due:
@@ -150,7 +156,7 @@ async def start(
         user_id=user.id,
         content_id=content.id,
         concept_id=first.id,
-        status="active",
+        status=SessionStatus.ACTIVE,
         state="init",
         mode=mode,
         milestone=first.milestone,
@@ -245,9 +251,9 @@ def _move(ls: LearningSession, event: str) -> None:
             details={"state": ls.state, "allowed": allowed},
         ) from exc
     if state == "paused":
-        ls.paused_from, ls.status = ls.state, "paused"
+        ls.paused_from, ls.status = ls.state, SessionStatus.PAUSED
     elif ls.state == "paused":
-        ls.paused_from, ls.status = None, "active"
+        ls.paused_from, ls.status = None, SessionStatus.ACTIVE
     ls.state = state
 
 
@@ -379,7 +385,7 @@ def _record_tutor(
         session,
         turn.ls,
         concept,
-        "tutor",
+        AIRole.TUTOR,
         result,
         user_input=question,
         ai_response=result.output.text,
@@ -433,7 +439,7 @@ async def _evaluate(
             session,
             ls,
             concept,
-            "examiner",
+            AIRole.EXAMINER,
             examined,
             user_input=answer,
             ai_response=evaluation.feedback,
@@ -453,7 +459,7 @@ async def _evaluate(
             session,
             ls,
             concept,
-            "coach",
+            AIRole.COACH,
             coached,
             ai_response=decision.reason,
             evaluation={**decision.model_dump(), "engine": coached.usage.engine},
@@ -464,7 +470,7 @@ async def _evaluate(
     assert ls.content_id is not None
     concepts = await _concepts(session, ls.content_id)
     rows = await ProgressRepository(session).of_concepts(user.id, [c.id for c in concepts])
-    completed = {cid for cid, p in rows.items() if p.status == "completed"}
+    completed = {cid for cid, p in rows.items() if p.status == ProgressStatus.COMPLETED}
     made = await personalise.after_evaluation(
         session,
         ls,
@@ -474,7 +480,7 @@ async def _evaluate(
         completed,
         adapt_difficulty=personalise.adaptive(user),
     )
-    if any(a.kind == "session_length" for a in made):
+    if any(a.kind == AdaptationKind.SESSION_LENGTH for a in made):
         minutes = learning_prefs(user).session_minutes
         user.preferences = {**user.preferences, "session_minutes": max(10, minutes - 10)}
     turn.adaptations.extend(made)
@@ -492,7 +498,7 @@ async def _continue(
     ls = turn.ls
     if ls.state != "decide_next":
         _move(ls, "continue")  # raises the conflict with what is possible now
-    coach = await SessionRepository(session).last_of(ls.id, "coach")
+    coach = await SessionRepository(session).last_of(ls.id, AIRole.COACH)
     decision = str((coach.evaluation or {}).get("decision", "review")) if coach else "review"
     if decision == "practice":
         _move(ls, "practice")  # the learner now answers the application task
@@ -501,7 +507,7 @@ async def _continue(
         _move(ls, "review")
         await _explain(session, services, user, turn, concept, progress, client_id)
         return
-    progress.status, progress.completed_at = "completed", utcnow()
+    progress.status, progress.completed_at = ProgressStatus.COMPLETED, utcnow()
     following = await _following(session, ls, user)
     if following is None:
         _move(ls, "finished")
@@ -522,12 +528,12 @@ async def _following(session: AsyncSession, ls: LearningSession, user: User) -> 
     assert ls.content_id is not None
     concepts = await _concepts(session, ls.content_id)
     by_id = {c.id: c for c in concepts}
-    if ls.mode == "review":
+    if ls.mode == SessionMode.REVIEW:
         queue = [uuid.UUID(c) for c in (ls.queue or []) if uuid.UUID(c) in by_id]
         ls.queue = [str(c) for c in queue[1:]]
         return by_id[queue[0]] if queue else None
     progress = await ProgressRepository(session).of_concepts(user.id, list(by_id))
-    completed = {cid for cid, p in progress.items() if p.status == "completed"}
+    completed = {cid for cid, p in progress.items() if p.status == ProgressStatus.COMPLETED}
     heading = [by_id[uuid.UUID(c)] for c in (ls.queue or []) if uuid.UUID(c) in by_id]
     ls.queue = None
     if heading and heading[0].id not in completed:  # back from a review to where it was going
@@ -543,7 +549,7 @@ async def _following(session: AsyncSession, ls: LearningSession, user: User) -> 
             ls,
             review,
             f"“{review.title}” is due for review today, so it comes first{then}.",
-            "due_review",
+            AdaptationKind.DUE_REVIEW,
         )
         return review
     if step is None:
@@ -573,7 +579,9 @@ async def _skip(session: AsyncSession, turn: Turn) -> None:
     """Accept the latest offer to skip the milestone's easy concepts."""
     ls = turn.ls
     offers = [
-        a for a in await SessionRepository(session).adaptations(ls.id) if a.kind == "offer_skip"
+        a
+        for a in await SessionRepository(session).adaptations(ls.id)
+        if a.kind == AdaptationKind.OFFER_SKIP
     ]
     if not offers or ls.state != "decide_next":
         raise Conflict("There is no offer to skip concepts right now.")
@@ -584,8 +592,8 @@ async def _skip(session: AsyncSession, turn: Turn) -> None:
         if concept is None:
             continue
         row = await ProgressRepository(session).get_or_create(ls.user_id, concept, ls.content_id)
-        if row.status != "completed":
-            row.status, row.completed_at = "completed", utcnow()
+        if row.status != ProgressStatus.COMPLETED:
+            row.status, row.completed_at = ProgressStatus.COMPLETED, utcnow()
     offers[-1].details = {**offers[-1].details, "accepted": True}
 
 
@@ -594,7 +602,7 @@ async def _complete(session: AsyncSession, services: Services, user: User, turn:
     from learningos.review.service import session_summary
 
     ls = turn.ls
-    ls.status, ls.completed_at, ls.paused_from = "completed", utcnow(), None
+    ls.status, ls.completed_at, ls.paused_from = SessionStatus.COMPLETED, utcnow(), None
     await session.flush()
     ls.summary = await session_summary(session, services, user, ls, ai=turn.ai)
     assert ls.content_id is not None

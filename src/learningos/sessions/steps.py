@@ -19,7 +19,14 @@ from learningos.ai.inputs import (
 )
 from learningos.ai.schemas import CoachOutput, ExaminerOutput, TutorOutput
 from learningos.kit.db import utcnow
-from learningos.models.learning import Concept, ConceptProgress, Interaction, LearningSession
+from learningos.models.ai import AIRole
+from learningos.models.learning import (
+    Concept,
+    ConceptProgress,
+    Interaction,
+    LearningSession,
+    SessionMode,
+)
 from learningos.models.user import User
 from learningos.progress import rules
 from learningos.retrieval.context import assemble_context
@@ -65,7 +72,7 @@ def record(
     session: AsyncSession,
     ls: LearningSession,
     concept: Concept | None,
-    role: str,
+    role: AIRole,
     result: AIResult[Any] | None,
     *,
     user_input: str | None = None,
@@ -126,9 +133,9 @@ async def tutor_input(
     from learningos.sessions.personalise import adaptive
 
     struggling = rules.struggling(progress.last_confidence)
-    reviewing = ls.mode == "review" or (struggling and adaptive(user))
+    reviewing = ls.mode == SessionMode.REVIEW or (struggling and adaptive(user))
     pace = "slow" if slow or reviewing else learning_prefs(user).pace
-    turn = await SessionRepository(session).count_role(ls.id, "tutor")
+    turn = await SessionRepository(session).count_role(ls.id, AIRole.TUTOR)
     return TutorInput(
         concept=concept_ref(concept),
         passages=passages,
@@ -168,7 +175,7 @@ async def examine(
     concept: Concept,
     answer: str,
 ) -> tuple[AIResult[ExaminerOutput], list[Passage]]:
-    last_tutor = await SessionRepository(session).last_of(ls.id, "tutor")
+    last_tutor = await SessionRepository(session).last_of(ls.id, AIRole.TUTOR)
     asked = (last_tutor.evaluation or {}).get("question", "") if last_tutor else ""
     passages = await passages_for(session, services, ls, concept, [], [])
     inp = ExaminerInput(

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.learning.repository import MapRepository
-from learningos.models.learning import Interaction, LearningSession
+from learningos.models.learning import Interaction, LearningSession, ProgressStatus
 from learningos.progress.repository import ProgressRepository
 from learningos.sessions import machine
 from learningos.sessions.repository import SessionRepository
@@ -48,7 +48,7 @@ async def session_view(
             ls.user_id, [c.id for c in concepts]
         )
         total = len(concepts)
-        done = sum(1 for p in progress.values() if p.status == "completed")
+        done = sum(1 for p in progress.values() if p.status == ProgressStatus.COMPLETED)
         for c in concepts:
             if c.id == ls.concept_id:
                 row = progress.get(c.id)
@@ -61,7 +61,7 @@ async def session_view(
                     "milestone": c.milestone,
                     "page_start": c.page_start,
                     "page_end": c.page_end,
-                    "status": row.status if row else "not_started",
+                    "status": row.status if row else ProgressStatus.NOT_STARTED,
                     "last_confidence": row.last_confidence if row else None,
                 }
     cost = sum((i.cost_usd for i in interactions), start=0)
