@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from learningos.progress.service import confidence_chart
-from learningos.progress.timing import (
+from learningos.kit.clock import (
     day_start,
     local_day,
     month_key,
@@ -16,6 +15,7 @@ from learningos.progress.timing import (
     time_spent,
     zone,
 )
+from learningos.progress.service import confidence_chart
 
 PHNOM_PENH = ZoneInfo("Asia/Phnom_Penh")  # UTC+7
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")  # UTC-8 in winter

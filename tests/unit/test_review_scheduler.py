@@ -12,8 +12,8 @@ from fsrs import Card, Rating
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from learningos.kit.clock import zone
 from learningos.models.learning import ConceptProgress
-from learningos.progress.timing import zone
 from learningos.review.scheduler import (
     apply_evaluation,
     card_of,

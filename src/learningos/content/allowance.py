@@ -8,27 +8,24 @@ job's start to its end (or to now while it runs), counted within the learner's c
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.config import Settings
 from learningos.jobs.repository import JobRepository
+from learningos.kit.clock import day_start, learner_zone, local_day
 from learningos.kit.db import utcnow
 from learningos.kit.errors import RateLimited
+from learningos.models.jobs import JobName
 from learningos.models.user import User
-from learningos.progress.timing import learner_zone
-
-PROCESSING_JOB = "content.process"
 
 
 def _day_bounds(now: datetime, user: User) -> tuple[datetime, datetime]:
     """The start of the learner's current day and of the next one."""
     tz = learner_zone(user)
-    today = now.astimezone(tz).date()
-    start = datetime.combine(today, time(), tzinfo=tz)
-    following = datetime.combine(today + timedelta(days=1), time(), tzinfo=tz)
-    return start, following
+    today = local_day(now, tz)
+    return day_start(today, tz), day_start(today + timedelta(days=1), tz)
 
 
 async def processing_seconds_today(
@@ -37,7 +34,9 @@ async def processing_seconds_today(
     """How long the learner's processing jobs have run today."""
     now = now or utcnow()
     start, _ = _day_bounds(now, user)
-    return await JobRepository(session).run_seconds(PROCESSING_JOB, user.id, since=start, now=now)
+    return await JobRepository(session).run_seconds(
+        JobName.CONTENT_PROCESS, user.id, since=start, now=now
+    )
 
 
 async def check_processing_allowance(

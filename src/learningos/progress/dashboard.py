@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learningos.kit.clock import learner_zone, local_day, streak, time_spent
 from learningos.kit.db import utcnow
 from learningos.models.ai import AIRole
 from learningos.models.content import Content, ContentStatus
@@ -29,7 +30,6 @@ from learningos.models.learning import (
 )
 from learningos.models.user import User
 from learningos.progress.service import active_days, concept_counts, percent
-from learningos.progress.timing import learner_zone, local_day, streak, time_spent
 
 WEEK_DAYS = 7
 

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.content import service as content_service
+from learningos.kit.clock import learner_zone, local_day, month_key, streak
 from learningos.kit.db import utcnow
 from learningos.learning.repository import MapRepository
 from learningos.models.learning import (
@@ -33,7 +34,6 @@ from learningos.models.learning import (
 )
 from learningos.models.user import User
 from learningos.progress import rules
-from learningos.progress.timing import learner_zone, local_day, month_key, streak
 from learningos.progress.tracked import Tracked, tracked_rows
 
 MASTERED_FROM = 0.75  # completed with at least this last confidence: mastered

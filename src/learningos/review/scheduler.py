@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from fsrs import Card, Rating, Scheduler
 from fsrs.card import CardDict
 
+from learningos.kit.clock import day_start, local_day
 from learningos.models.learning import ConceptProgress
-from learningos.progress.timing import day_start, local_day
 
 BUCKETS = ("overdue_or_today", "tomorrow", "this_week")
 WEEK_DAYS = 7

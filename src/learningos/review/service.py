@@ -20,6 +20,7 @@ from learningos.ai.gateway import OFFLINE_LABEL, AIResult, Caller
 from learningos.ai.inputs import ReviewedConcept, ReviewerInput
 from learningos.ai.offline import reviewer as offline_reviewer
 from learningos.ai.schemas import ReviewerOutput
+from learningos.kit.clock import day_start, learner_zone, local_day
 from learningos.kit.db import utcnow
 from learningos.kit.errors import AIBudgetExceeded
 from learningos.models.ai import AIRole
@@ -32,7 +33,6 @@ from learningos.models.learning import (
 )
 from learningos.models.user import User
 from learningos.progress import rules
-from learningos.progress.timing import day_start, learner_zone, local_day
 from learningos.progress.tracked import Tracked, tracked_rows
 from learningos.review import scheduler as sched
 from learningos.services import Services

@@ -23,6 +23,7 @@ from learningos.ai.inputs import CoachInput, ExaminerInput, ReviewerInput, Tutor
 from learningos.ai.schemas import CoachOutput, ExaminerOutput, ReviewerOutput, TutorOutput
 from learningos.kit.db import Database
 from learningos.kit.errors import AIBudgetExceeded, Conflict
+from learningos.models.ai import AIRole
 from learningos.models.learning import LearningSession
 
 
@@ -105,7 +106,7 @@ class Replies:
         self.got.append((need.role, reply))
 
     async def _call(self, need: Needed) -> AIResult[Any]:
-        if need.role == "tutor" and self.stream is not None:
+        if need.role == AIRole.TUTOR and self.stream is not None:
             result: AIResult[TutorOutput] | None = None
             async for piece in self.ai.stream_tutor(need.inp, need.caller, self.db):
                 if isinstance(piece, str):
@@ -114,10 +115,10 @@ class Replies:
                     result = piece
             assert result is not None
             return result
-        if need.role == "tutor":
+        if need.role == AIRole.TUTOR:
             return await self.ai.tutor(need.inp, need.caller, self.db)
-        if need.role == "examiner":
+        if need.role == AIRole.EXAMINER:
             return await self.ai.examine(need.inp, need.caller, self.db)
-        if need.role == "coach":
+        if need.role == AIRole.COACH:
             return await self.ai.coach(need.inp, need.caller, self.db)
         return await self.ai.review(need.inp, need.caller, self.db)

@@ -26,6 +26,7 @@ from learningos.ai.calling import caller_for
 from learningos.ai.gateway import AIResult
 from learningos.ai.schemas import TutorOutput
 from learningos.content import service as content_service
+from learningos.kit.clock import learner_zone
 from learningos.kit.db import utcnow
 from learningos.kit.errors import Conflict, NotFound, ValidationFailed
 from learningos.learning.repository import MapRepository
@@ -44,7 +45,6 @@ from learningos.models.learning import (
 )
 from learningos.models.user import User
 from learningos.progress.repository import ProgressRepository
-from learningos.progress.timing import learner_zone
 from learningos.review.evaluation import record_evaluation
 from learningos.services import Services
 from learningos.sessions import machine, path, personalise, steps

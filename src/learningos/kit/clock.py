@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-if TYPE_CHECKING:
-    from learningos.models.user import User
+
+class HasPreferences(Protocol):
+    """A learner: anything with the preferences dictionary (the User model)."""
+
+    preferences: Any
 
 
 def time_spent(timestamps: list[datetime], idle_cap: int) -> int:
@@ -57,7 +60,7 @@ def zone(name: object) -> ZoneInfo:
     return ZoneInfo("UTC")
 
 
-def learner_zone(user: User) -> ZoneInfo:
+def learner_zone(user: HasPreferences) -> ZoneInfo:
     """The learner's own time zone (settings), UTC when unset or unknown: days, streaks,
     reviews due and reminders all follow it."""
     return zone((user.preferences or {}).get("timezone"))
