@@ -27,6 +27,9 @@ from typing import IO, Any
 from learningos.content.document import Document, IngestError
 from learningos.content.pdf import extract_pdf
 
+# One child at a time per process, so that PDFs bound a worker's memory by one cap however
+# many jobs it runs at once (PDFium in the worker was serialised the same way).
+_ONE_CHILD = threading.Lock()
 # How a child that ran out of its address space ends: PDFium aborts on a failed allocation
 # (SIGABRT); Python code raises MemoryError, which the child reports as this exit status.
 _OUT_OF_MEMORY_EXIT = 3
@@ -55,6 +58,22 @@ def extract_pdf_bounded(
     Blocking: run it in a worker thread. Raises IngestError as `extract_pdf` does, with code
     "too_large_expanded" when the file needs more memory than allowed, and "damaged" when the
     PDF library crashed on it. Setting `stop` kills the child and raises InterruptedError."""
+    while not _ONE_CHILD.acquire(timeout=0.2):
+        if stop is not None and stop.is_set():
+            raise InterruptedError("the extraction was stopped before it began")
+    try:
+        return _run_child(path, max_pages, memory_mb, on_page, stop)
+    finally:
+        _ONE_CHILD.release()
+
+
+def _run_child(
+    path: Path,
+    max_pages: int,
+    memory_mb: int,
+    on_page: Callable[[int, int], None] | None,
+    stop: threading.Event | None,
+) -> Document:
     command = [sys.executable, "-m", __name__, str(path), str(max_pages), str(memory_mb)]
     env = {**os.environ, "PYTHONPATH": _import_path()}
     child = subprocess.Popen(  # noqa: S603 - our own module, with arguments we built
