@@ -15,6 +15,7 @@ from learningos.models.learning import (
     NoteVersion,
     UserNote,
 )
+from learningos.models.sharing import ShareLink
 from learningos.models.user import User
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "LearningMap",
     "LearningSession",
     "RefreshToken",
+    "ShareLink",
     "User",
     "UserNote",
 ]
