@@ -108,6 +108,10 @@ class Settings(BaseSettings):
     max_item_sections: int = Field(default=5_000, ge=10)
     # Uploads one learner may make (limits syntax: "N/minute|hour|day"); 429 with Retry-After.
     upload_limit_per_user: str = "60/day"
+    # Sharing: how long a share link or an email invitation can be used (never over 30 days),
+    # and how many invitations one owner may send (limits syntax).
+    share_link_days: int = Field(default=7, ge=1, le=30)
+    invite_limit_per_owner: str = "30/hour"
     storage_backend: Literal["local", "s3"] = "local"
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None

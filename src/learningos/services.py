@@ -177,3 +177,4 @@ def import_job_modules() -> None:
     import learningos.auth.tasks  # noqa: F401
     import learningos.content.tasks  # noqa: F401
     import learningos.learning.tasks  # noqa: F401
+    import learningos.sharing.tasks  # noqa: F401

@@ -90,10 +90,10 @@ async def login_submit(
 
 
 @router.get("/register", name="register")
-async def register_page(request: Request, user: PageUser) -> Response:
+async def register_page(request: Request, user: PageUser, next: str | None = None) -> Response:
     if user is not None:
-        return htmx_redirect(request, "/dashboard")
-    return render(request, "auth/register.html", layout=AUTH_LAYOUT)
+        return htmx_redirect(request, same_site_path(next))
+    return render(request, "auth/register.html", {"next": same_site_path(next)}, layout=AUTH_LAYOUT)
 
 
 @router.post("/register", name="register_submit")
@@ -107,6 +107,7 @@ async def register_submit(
     password: Annotated[str, Form(max_length=4096)] = "",
     password_confirm: Annotated[str, Form(max_length=4096)] = "",
     accept_terms: Annotated[str | None, Form()] = None,
+    next: Annotated[str | None, Form(max_length=500)] = None,
     csrf_token: Annotated[str | None, Form()] = None,
 ) -> Response:
     verify_csrf(request, csrf_token)
@@ -128,7 +129,12 @@ async def register_submit(
         return render(
             request,
             "auth/register.html",
-            {"form": form, "errors": errors, "form_error": None if errors else exc.message},
+            {
+                "form": form,
+                "errors": errors,
+                "form_error": None if errors else exc.message,
+                "next": same_site_path(next),
+            },
             status_code=400
             if exc.status_code < 500 and exc.status_code != 429
             else exc.status_code,
@@ -136,7 +142,7 @@ async def register_submit(
             headers=exc.headers,
         )
     set_auth_cookies(request, issued, services.settings.secure_cookies)
-    return redirect_with_flash("/dashboard", "registered")
+    return redirect_with_flash(same_site_path(next), "registered")
 
 
 @router.post("/logout", name="logout")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -63,6 +64,13 @@ class ContentRepository(Repository[Content]):
             self.library_of(user).order_by(Content.created_at.desc()).limit(limit)
         )
         return list(rows)
+
+    async def readable_ids(self, user: User, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of these items the user may read now (through `readable_by`)."""
+        if not ids:
+            return set()
+        query = self.readable_by(user).where(Content.id.in_(ids)).with_only_columns(Content.id)
+        return set(await self.session.scalars(query))
 
     async def set_fields(self, content_id: uuid.UUID, **values: Any) -> None:
         """Update columns of one item without loading it (progress, status, failure reason)."""
