@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from datetime import timedelta
@@ -15,6 +16,7 @@ from tests.conftest import bearer, eventually, signed_in
 from tests.integration.test_account import body_of, make_admin, outbox
 from tests.integration.test_pages import html
 from tests.integration.test_progress import make_content, user_id_of
+from tests.integration.test_qdrant_server_mode import run_queued
 
 
 async def setup_item(client, services, visibility: str = "private", title: str = "Statistics"):  # type: ignore[no-untyped-def]
@@ -27,6 +29,8 @@ async def setup_item(client, services, visibility: str = "private", title: str =
 
 
 async def code_in_mail(services, to: str) -> str:  # type: ignore[no-untyped-def]
+    await run_queued(services, "sharing.invitation_email")
+
     async def mail():  # type: ignore[no-untyped-def]
         return [m for m in outbox(services) if m["To"] == to]
 
@@ -360,6 +364,8 @@ async def test_share_panel_page_and_fragment(client, services):
         headers={"HX-Request": "true"},
     )
     assert invited.status_code == 422 and "<script>" not in invited.text
+    toast = json.loads(invited.headers["HX-Trigger"])["toast"]
+    assert toast["level"] == "error" and "valid email" in toast["message"]
     assert "<html" not in invited.text  # an htmx fragment
     ok = await client.post(
         f"/content/{content_id}/share/invite", data={"email": "pal@example.com", "csrf_token": csrf}

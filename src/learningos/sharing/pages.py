@@ -3,6 +3,7 @@ of its own without JavaScript). Every action calls the sharing service, as the A
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated
@@ -54,6 +55,7 @@ async def _panel(
     message: str | None = None,
     error: str | None = None,
     status_code: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     content = await content_service.get_owned(session, user, content_id)
     context = {
@@ -67,7 +69,7 @@ async def _panel(
         "message": message,
         "error": error,
     }
-    return render(request, "sharing/panel.html", context, status_code=status_code)
+    return render(request, "sharing/panel.html", context, status_code=status_code, headers=headers)
 
 
 @router.get("/content/{content_id}/share", name="share_panel")
@@ -93,9 +95,17 @@ async def _act(
     except AppError as exc:
         if exc.status_code in (401, 404):
             raise
-        # Each action checks before it writes, so nothing is left half done here.
+        # Each action checks before it writes, so nothing is left half done here. htmx does
+        # not swap an error answer into the dialog, so the message also comes as a toast.
+        toast = json.dumps({"toast": {"message": exc.message, "level": "error"}})
         return await _panel(
-            request, session, user, content_id, error=exc.message, status_code=exc.status_code
+            request,
+            session,
+            user,
+            content_id,
+            error=exc.message,
+            status_code=exc.status_code,
+            headers={**exc.headers, "HX-Trigger": toast},
         )
     return await _panel(request, session, user, content_id, new_url=new_url, message=done)
 
