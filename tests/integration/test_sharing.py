@@ -443,3 +443,26 @@ async def test_dashboard_does_not_offer_to_continue_an_item_no_longer_shared(cli
     async with services.db.transaction() as session:
         await session.execute(update(ContentAccess).values(revoked_at=utcnow()))
     assert f"/learn/{content_id}" not in (await client.get("/dashboard")).text
+
+
+async def test_a_link_opened_on_a_public_item_keeps_access_when_it_becomes_shared(client, services):
+    owner, content_id, _ = await setup_item(client, services, visibility="public")
+    link = (await client.post(f"/api/v1/content/{content_id}/share-links", headers=owner)).json()
+    code = link["url"].rsplit("/s/", 1)[1]
+    reader = bearer(await signed_in(client, "reader@example.com"))
+    stranger = bearer(await signed_in(client, "stranger@example.com"))
+    accepted = await client.post(f"/api/v1/share-links/{code}/accept", headers=reader)
+    assert accepted.status_code == 200
+    # The owner opening their own link changes nothing.
+    assert (
+        await client.post(f"/api/v1/share-links/{code}/accept", headers=owner)
+    ).status_code == 200
+    vis = f"/api/v1/content/{content_id}/visibility"
+    assert (
+        await client.patch(vis, json={"visibility": "shared"}, headers=owner)
+    ).status_code == 200
+    item = f"/api/v1/content/{content_id}"
+    assert (await client.get(item, headers=reader)).status_code == 200
+    assert (await client.get(item, headers=stranger)).status_code == 404
+    links = (await client.get(f"{item}/share-links", headers=owner)).json()
+    assert links[0]["use_count"] == 1

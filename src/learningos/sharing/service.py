@@ -207,26 +207,36 @@ async def accept(session: AsyncSession, user: User, code: str, meta: RequestMeta
     content = await session.get(Content, link.content_id)
     if content is None:
         raise NotFound("This share link does not exist.")
-    if await ContentRepository(session).get_readable(content.id, user) is not None:
-        if link.email is None or link.email == user.email.lower():
-            await _mark_used(link, user)
-        return content.id  # the owner, or access already held: nothing to grant
-    if link.revoked_at is not None:
-        raise LinkUnusable("The owner has revoked this link.")
-    if link.expires_at <= utcnow():
-        raise LinkUnusable("This link has expired. Ask the owner for a new one.")
-    if link.email is not None and link.accepted_by not in (None, user.id):
-        raise LinkUnusable("This invitation has already been used.")
-    if content.visibility == "private":
-        raise LinkUnusable("The owner has stopped sharing this material.")
-    previous = await GrantRepository(session).find(content.id, user.id, "shared")
-    if previous is not None and previous.revoked_at and previous.revoked_at >= link.created_at:
-        # A revocation sticks: an older link does not give the access back.
-        raise LinkUnusable("The owner has removed your access to this material.")
+    if content.user_id == user.id:
+        return content.id  # the owner trying their own link
+    problem = await _unusable(session, link, content, user)
+    if problem is not None:
+        if await ContentRepository(session).get_readable(content.id, user) is not None:
+            return content.id  # the link no longer grants, but this learner can read it
+        raise LinkUnusable(problem)
     await grant(session, content, user, link.created_by, link)
     await _mark_used(link, user)
     await audit(session, "content.link_used", meta, user.id, content_id=str(content.id))
     return content.id
+
+
+async def _unusable(
+    session: AsyncSession, link: ShareLink, content: Content, user: User
+) -> str | None:
+    """Why this link cannot grant this learner access now, or None."""
+    if link.revoked_at is not None:
+        return "The owner has revoked this link."
+    if link.expires_at <= utcnow():
+        return "This link has expired. Ask the owner for a new one."
+    if link.email is not None and link.accepted_by not in (None, user.id):
+        return "This invitation has already been used."
+    if content.visibility == "private":
+        return "The owner has stopped sharing this material."
+    previous = await GrantRepository(session).find(content.id, user.id, "shared")
+    if previous is not None and previous.revoked_at and previous.revoked_at >= link.created_at:
+        # A revocation sticks: an older link does not give the access back.
+        return "The owner has removed your access to this material."
+    return None
 
 
 async def _mark_used(link: ShareLink, user: User) -> None:
