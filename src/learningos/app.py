@@ -80,6 +80,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from learningos.review import endpoints as review_api
     from learningos.sessions import endpoints as sessions_api
     from learningos.sessions import pages as sessions_pages
+    from learningos.sharing import endpoints as sharing_api
+    from learningos.sharing import pages as sharing_pages
     from learningos.web import pages as web_pages
     from learningos.web.render import render_error_page
 
@@ -93,6 +95,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         sessions_api.router,
         progress_api.router,
         review_api.router,
+        sharing_api.router,
         auth_pages.router,
         content_pages.router,
         learning_pages.router,
@@ -102,6 +105,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         notes_pages.router,
         account_api.router,
         account_pages.router,
+        sharing_pages.router,
         web_pages.router,
     ):
         app.include_router(router)

@@ -115,6 +115,10 @@ class Settings(BaseSettings):
     # whose streams expand past it fails with that reason (the extraction runs in a child
     # process with its address space capped, so the worker never grows).
     pdf_memory_limit_mb: int = Field(default=512, ge=64, le=65_536)
+    # Sharing: how long a share link or an email invitation can be used (never over 30 days),
+    # and how many invitations one owner may send (limits syntax).
+    share_link_days: int = Field(default=7, ge=1, le=30)
+    invite_limit_per_owner: str = "30/hour"
     storage_backend: Literal["local", "s3"] = "local"
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None

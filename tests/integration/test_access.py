@@ -33,6 +33,7 @@ async def test_access_rule(services):
         private = await _content(session, owner, "private")
         shared = await _content(session, owner, "shared", visibility="shared")
         expired = await _content(session, owner, "expired-share", visibility="shared")
+        revoked = await _content(session, owner, "revoked-share", visibility="shared")
         await _content(session, owner, "public", visibility="public")
         await _content(session, owner, "platform", is_platform_content=True)
         paid = await _content(session, owner, "paid", visibility="paid", price_cents=500)
@@ -50,6 +51,19 @@ async def test_access_rule(services):
                     access_type="shared",
                     expires_at=utcnow() - timedelta(days=1),
                 ),
+                ContentAccess(
+                    content_id=revoked.id,
+                    user_id=friend.id,
+                    access_type="shared",
+                    revoked_at=utcnow() - timedelta(seconds=1),
+                ),
+                # Several reasons on one item: one revoked, one live, and it stays readable.
+                ContentAccess(
+                    content_id=shared.id,
+                    user_id=friend.id,
+                    access_type="subscriber",
+                    revoked_at=utcnow(),
+                ),
                 # A grant on private content does not open it: private means the owner only.
                 ContentAccess(content_id=private.id, user_id=friend.id, access_type="shared"),
             ]
@@ -64,7 +78,9 @@ async def test_access_rule(services):
                 else sorted(c.title for c in (await session.scalars(repo.readable_by(None))).all())
             )
 
-        everything = sorted(["private", "shared", "expired-share", "public", "platform", "paid"])
+        everything = sorted(
+            ["private", "shared", "expired-share", "revoked-share", "public", "platform", "paid"]
+        )
         assert await titles(owner) == everything
         assert await titles(admin) == everything
         assert await titles(friend) == ["platform", "public", "shared"]
@@ -73,3 +89,5 @@ async def test_access_rule(services):
         assert await repo.get_readable(private.id, stranger) is None
         assert await repo.get_readable(paid.id, stranger) is None
         assert (await repo.get_readable(shared.id, friend)).title == "shared"
+        assert await repo.get_readable(revoked.id, friend) is None
+        assert [c.title for c in await repo.list_library(friend)] == ["shared"]

@@ -69,10 +69,10 @@ async def login_submit(
 
 
 @router.get("/register", name="register")
-async def register_page(request: Request, user: PageUser) -> Response:
+async def register_page(request: Request, user: PageUser, next: str | None = None) -> Response:
     if user is not None:
-        return htmx_redirect(request, "/dashboard")
-    return render(request, "auth/register.html", layout=AUTH_LAYOUT)
+        return htmx_redirect(request, same_site_path(next))
+    return render(request, "auth/register.html", {"next": same_site_path(next)}, layout=AUTH_LAYOUT)
 
 
 @router.post("/register", name="register_submit")
@@ -86,6 +86,7 @@ async def register_submit(
     password: Annotated[str, Form(max_length=4096)] = "",
     password_confirm: Annotated[str, Form(max_length=4096)] = "",
     accept_terms: Annotated[str | None, Form()] = None,
+    next: Annotated[str | None, Form(max_length=500)] = None,
 ) -> Response:
     form = {"name": name, "email": email, "accept_terms": bool(accept_terms)}
     mistakes = []
@@ -102,9 +103,10 @@ async def register_submit(
         )
         issued = await service.issue_tokens(session, services, user, remember=False, meta=meta)
     except AppError as exc:
-        return refused(request, "auth/register.html", {"form": form}, exc, layout=AUTH_LAYOUT)
+        context = {"form": form, "next": same_site_path(next)}
+        return refused(request, "auth/register.html", context, exc, layout=AUTH_LAYOUT)
     set_auth_cookies(request, issued, services.settings.secure_cookies)
-    return redirect_with_flash("/dashboard", "registered")
+    return redirect_with_flash(same_site_path(next), "registered")
 
 
 @router.post("/logout", name="logout")

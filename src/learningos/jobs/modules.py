@@ -21,6 +21,7 @@ TASK_MODULES = (
     "learningos.auth.tasks",
     "learningos.content.tasks",
     "learningos.learning.tasks",
+    "learningos.sharing.tasks",
 )
 
 

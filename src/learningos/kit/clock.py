@@ -1,4 +1,4 @@
-"""Pure time arithmetic for progress: time spent, daily streaks, local days and months."""
+"""Time arithmetic on the learner's clock: time spent, streaks, local days, local months, the zone."""
 
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from learningos.models.learning import (
     NoteVersion,
     UserNote,
 )
+from learningos.models.sharing import ShareLink
 from learningos.models.user import User
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "LearningMap",
     "LearningSession",
     "RefreshToken",
+    "ShareLink",
     "User",
     "UserNote",
 ]

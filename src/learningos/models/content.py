@@ -109,11 +109,13 @@ class ContentSection(IdMixin, Base):
 
 
 class ContentAccess(IdMixin, Base):
-    """A grant to read a content item; the owner holds one too."""
+    """A grant to read a content item; the owner holds one too. One learner may hold several
+    grants on one item, one per reason (shared, purchased, subscriber, ...): losing one
+    reason leaves the others. A grant is live while not expired and not revoked."""
 
     __tablename__ = "content_access"
     __table_args__ = (
-        UniqueConstraint("content_id", "user_id"),
+        UniqueConstraint("content_id", "user_id", "access_type"),
         one_of("access_type", AccessType),
     )
 
@@ -129,3 +131,8 @@ class ContentAccess(IdMixin, Base):
     )
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    # The invitation or share link that granted it (shared grants only).
+    share_link_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("share_links.id", ondelete="SET NULL"), index=True
+    )

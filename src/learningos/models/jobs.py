@@ -27,6 +27,7 @@ class JobName(StrEnum):
     AUTH_WELCOME_EMAIL = "auth.welcome_email"
     ACCOUNT_REVIEW_REMINDER = "account.review_reminder"
     ACCOUNT_WEEKLY_SUMMARY = "account.weekly_summary"
+    SHARING_INVITATION_EMAIL = "sharing.invitation_email"
 
 
 class Job(IdMixin, TimestampMixin, Base):

@@ -87,4 +87,5 @@ def _list_item(row: NoteRow) -> NoteListItem:
         **NoteOut.model_validate(row.note).model_dump(),
         concept_title=row.concept_title,
         content_title=row.content_title,
+        available=row.available,
     )

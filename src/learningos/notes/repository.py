@@ -26,6 +26,8 @@ class NoteRow:
     concept_title: str
     content_id: uuid.UUID
     content_title: str
+    # False once the learner's access to the item ended: the note stays theirs.
+    available: bool = True
 
 
 class NoteRepository(Repository[UserNote]):

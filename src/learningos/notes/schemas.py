@@ -48,6 +48,7 @@ class NoteDetail(NoteOut):
 class NoteListItem(NoteOut):
     concept_title: str
     content_title: str
+    available: bool = True  # False: access to the item ended; the note is kept
 
 
 class NoteHitOut(BaseModel):

@@ -7,6 +7,7 @@ learner's AI allowance is used up the note is saved without feedback: a note is 
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +19,7 @@ from learningos.ai.budget import check_before_release
 from learningos.ai.calling import caller_for, passages_from
 from learningos.ai.inputs import ConceptRef, NoteInput, Passage
 from learningos.content import service as content_service
+from learningos.content.repository import ContentRepository
 from learningos.kit.errors import AIBudgetExceeded, Conflict, NotFound
 from learningos.models.content import Content
 from learningos.models.learning import Concept, NoteVersion, UserNote
@@ -48,6 +50,7 @@ class ContentNotes:
     content_id: uuid.UUID
     content_title: str
     notes: list[NoteRow] = field(default_factory=list)
+    available: bool = True
 
 
 async def save(
@@ -115,8 +118,17 @@ async def delete(session: AsyncSession, user: User, note_id: uuid.UUID) -> None:
 async def list_notes(
     session: AsyncSession, user: User, content_id: uuid.UUID | None = None
 ) -> list[NoteRow]:
-    """The learner's notes (optionally of one content item), most recently updated first."""
-    return await NoteRepository(session).rows(user.id, content_id=content_id)
+    """The learner's notes (optionally of one content item), most recently updated first.
+    Notes on an item the learner can no longer read (access revoked, expired, made private)
+    are kept and marked unavailable; they come back when access does."""
+    rows = await NoteRepository(session).rows(user.id, content_id=content_id)
+    readable = await ContentRepository(session).readable_ids(
+        user, list({row.content_id for row in rows})
+    )
+    return [
+        row if row.content_id in readable else dataclasses.replace(row, available=False)
+        for row in rows
+    ]
 
 
 async def search(session: AsyncSession, user: User, query: str) -> list[NoteHit]:
@@ -136,7 +148,10 @@ def by_content(rows: list[NoteRow]) -> list[ContentNotes]:
     """Notes grouped by content item, the most recently written-in item first."""
     groups: dict[uuid.UUID, ContentNotes] = {}
     for row in rows:
-        group = groups.setdefault(row.content_id, ContentNotes(row.content_id, row.content_title))
+        group = groups.setdefault(
+            row.content_id,
+            ContentNotes(row.content_id, row.content_title, available=row.available),
+        )
         group.notes.append(row)
     return list(groups.values())
 

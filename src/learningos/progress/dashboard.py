@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learningos.content.repository import ContentRepository
 from learningos.kit.clock import learner_zone, local_day, streak, time_spent
 from learningos.kit.db import utcnow
 from learningos.models.ai import AIRole
@@ -48,7 +49,7 @@ async def dashboard(
     today = local_day(now, tz)
     learned = await learned_percent(session, user.id, content_ids)
     return {
-        "continue": await _continue(session, user.id, learned["percent"]),
+        "continue": await _continue(session, user, learned["percent"]),
         **learned,
         "week": await _week(session, user, today, tz, now, idle_cap),
     }
@@ -86,15 +87,21 @@ async def _completed_counts(
 
 
 async def _continue(
-    session: AsyncSession, user_id: uuid.UUID, percents: dict[uuid.UUID, int]
+    session: AsyncSession, user: User, percents: dict[uuid.UUID, int]
 ) -> dict[str, Any] | None:
-    """The most recently used session of an item still in the library: open ones first."""
+    """The most recently used session of an item still in the library and still readable
+    (access to a shared item can end): open ones first."""
+    readable = ContentRepository(session).readable_by(user).with_only_columns(Content.id)
     query = (
         select(LearningSession, Content.title, Concept.title, Concept.milestone, LearningMap)
         .join(Content, Content.id == LearningSession.content_id)
         .outerjoin(Concept, Concept.id == LearningSession.concept_id)
         .outerjoin(LearningMap, LearningMap.content_id == Content.id)
-        .where(LearningSession.user_id == user_id, Content.status == ContentStatus.READY)
+        .where(
+            LearningSession.user_id == user.id,
+            Content.status == ContentStatus.READY,
+            Content.id.in_(readable),
+        )
         .order_by(
             (LearningSession.status == SessionStatus.COMPLETED).asc(),
             LearningSession.last_activity_at.desc().nulls_last(),

@@ -32,6 +32,7 @@ FLASH_MESSAGES = {
     "map_replaced": "The learning map was replaced with the new one.",
     "map_kept": "The new map was discarded; your map is unchanged.",
     "content_deleted": "Deleted, with everything made from it.",
+    "share_opened": "This material was shared with you. It is in your library now.",
 }
 
 
@@ -118,6 +119,7 @@ TITLES = {
     403: "Not allowed",
     404: "Page not found",
     405: "Not allowed here",
+    410: "No longer available",
     413: "Too large",
     422: "Check your input",
     429: "Slow down",

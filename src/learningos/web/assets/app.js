@@ -21,6 +21,8 @@
  *                                                    hidden, backs off after failed requests
  *   [data-draft=KEY]                                 what is typed is kept in localStorage until
  *                                                    sent (restored on load; cleared at sign-out)
+ *   a[data-dialog=ID] / [data-dialog-close]          opens the <dialog id=ID> as a modal (its body
+ *                                                    loaded by htmx); without JS the link is a page
  *
  * The learning page's own behaviour (streamed replies, focus after updates) is in learn.js.
  *
@@ -856,6 +858,21 @@
       dropDraft(f, f.getAttribute('data-draft-sending'));
       f.removeAttribute('data-draft-restored');
     });
+  });
+  // Dialogs: the native modal keeps focus inside, Escape closes it, focus returns after.
+  document.addEventListener('click', function (event) {
+    var target = event.target;
+    if (!(target instanceof Element)) return;
+    var opener = target.closest('[data-dialog]');
+    var dialog = opener && document.getElementById(opener.getAttribute('data-dialog'));
+    if (dialog && typeof dialog.showModal === 'function') {
+      event.preventDefault();
+      if (!dialog.open) dialog.showModal();
+      return;
+    }
+    var closer = target.closest('[data-dialog-close]');
+    var open = closer && closer.closest('dialog');
+    if (open) open.close();
   });
   // Signing out leaves nothing of this learner's text on the device.
   document.addEventListener('submit', function (event) {
