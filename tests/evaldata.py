@@ -20,6 +20,10 @@ PDFS = ROOT / "tests" / "data" / "pdfs"
 EVAL = Path(os.environ.get("LEARNINGOS_EVAL_DIR") or ROOT.parent / "shared" / "eval").resolve()
 BOOK = EVAL / "books" / "thinkstats2.pdf"
 MOHLER = EVAL / "asag" / "mohler_dev.csv"
+# The second, untuned book (Think Python 2, CC BY-NC: never committed; see benchmarks/README.md).
+BOOK2 = Path(
+    os.environ.get("LEARNINGOS_EVAL_BOOK2") or EVAL / "books" / "thinkpython2.pdf"
+).resolve()
 
 
 MISSING = (
@@ -35,6 +39,14 @@ def need(path: Path) -> Path:
     if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
         pytest.fail(f"{MISSING}; CI must run these tests", pytrace=False)
     pytest.skip(MISSING)
+
+
+def optional(path: Path, what: str) -> Path:
+    """`path`, or skip with the reason when it is absent, CI included: data that CI does not
+    have (a book that may not be redistributed)."""
+    if path.exists():
+        return path
+    pytest.skip(f"{what} not found at {path} (see benchmarks/README.md for where to get it)")
 
 
 @pytest.hookimpl(hookwrapper=True)

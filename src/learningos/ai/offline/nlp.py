@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -221,6 +222,7 @@ def _stemmer() -> Any:
     return stemmer
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """The English Snowball (Porter 2) stem: "simulates" and "simulation" both give "simul"."""
     return str(_stemmer().stemWord(word.lower()))
