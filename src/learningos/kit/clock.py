@@ -1,4 +1,4 @@
-"""Time arithmetic on the learner's clock: time spent, streaks, local days, local months, the zone."""
+"""Time on the learner's clock: time spent, streaks, local days and months, the zone."""
 
 from __future__ import annotations
 
