@@ -7,6 +7,8 @@ from __future__ import annotations
 import zlib
 from pathlib import Path
 
+from tests.fakes.pdfgen import assemble
+
 _TEXT = b"BT /F1 12 Tf 72 720 Td (A page that expands to a very large stream.) Tj ET\n"
 
 
@@ -27,17 +29,5 @@ def write_pdf_bomb(path: Path, expanded_mb: int) -> Path:
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    path.write_bytes(bytes(out))
+    path.write_bytes(assemble(objects, root=1))
     return path

@@ -95,18 +95,24 @@ def write_pdf(path: Path, pages: list[list[Line]]) -> Path:
     objects[catalog - 1] = f"<< /Type /Catalog /Pages {tree} 0 R >>".encode()
     refs = " ".join(f"{k} 0 R" for k in kids)
     objects[tree - 1] = f"<< /Type /Pages /Kids [{refs}] /Count {len(kids)} >>".encode()
-    out = bytearray(b"%PDF-1.4\n")
+    path.write_bytes(assemble(objects, root=catalog))
+    return path
+
+
+def assemble(objects: list[bytes], root: int) -> bytes:
+    """A PDF file of the numbered objects (1-based, in order), with its cross-reference table
+    and a trailer whose root is object `root`."""
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))
         out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
         len(objects) + 1,
-        catalog,
+        root,
         xref,
     )
-    path.write_bytes(bytes(out))
-    return path
+    return bytes(out)

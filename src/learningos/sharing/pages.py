@@ -111,7 +111,6 @@ async def visibility_submit(
     meta: MetaDep,
     visibility: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
-
     async def action() -> None:
         if visibility not in VISIBILITY_CHOICES:
             raise AppError("Choose who can learn from this material.")
@@ -130,7 +129,6 @@ async def invite_submit(
     meta: MetaDep,
     email: Annotated[str, Form(max_length=320)] = "",
 ) -> Response:
-
     async def action() -> None:
         await service.invite(session, services, learner, content_id, email, meta)
 
@@ -146,7 +144,6 @@ async def link_submit(
     services: ServicesDep,
     meta: MetaDep,
 ) -> Response:
-
     async def action() -> str:
         new = await service.create_link(session, services, learner, content_id, None, meta)
         return share_url(services, new.code)
@@ -163,7 +160,6 @@ async def link_revoke_submit(
     session: SessionDep,
     meta: MetaDep,
 ) -> Response:
-
     async def action() -> None:
         await service.revoke_link(session, learner, content_id, link_id, meta)
 
@@ -179,7 +175,6 @@ async def access_revoke_submit(
     session: SessionDep,
     meta: MetaDep,
 ) -> Response:
-
     async def action() -> None:
         await service.revoke_access(session, learner, content_id, entry_id, meta)
 
