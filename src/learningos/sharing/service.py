@@ -102,16 +102,7 @@ async def invite(
         message = "You cannot invite yourself."
         raise ValidationFailed(message, details=[{"field": "email", "message": message}])
     await services.limiter.hit(services.settings.invite_limit_per_owner, "invite", str(owner.id))
-    _open_to_invited(content)
-    code, digest = _new_code()
-    link = ShareLink(
-        content_id=content.id,
-        created_by=owner.id,
-        code_hash=digest,
-        email=address,
-        expires_at=utcnow() + _expiry(services, None),
-    )
-    await ShareLinkRepository(session).add(link)
+    code, link = await _new_link(session, services, content, owner, None, email=address)
     invitee = await UserRepository(session).get_by_email(address)
     if invitee is not None and invitee.id != content.user_id:
         await grant(session, content, invitee, owner.id, link)
@@ -125,6 +116,29 @@ async def invite(
     return link
 
 
+async def _new_link(
+    session: AsyncSession,
+    services: Services,
+    content: Content,
+    owner: User,
+    days: int | None,
+    email: str | None = None,
+) -> tuple[str, ShareLink]:
+    """A new link (an invitation when `email` is given) and its code, which only the caller
+    sees: the row keeps the code's hash. A private item becomes shared."""
+    _open_to_invited(content)
+    code, digest = _new_code()
+    link = ShareLink(
+        content_id=content.id,
+        created_by=owner.id,
+        code_hash=digest,
+        email=email,
+        expires_at=utcnow() + _expiry(services, days),
+    )
+    await ShareLinkRepository(session).add(link)
+    return code, link
+
+
 async def create_link(
     session: AsyncSession,
     services: Services,
@@ -136,15 +150,7 @@ async def create_link(
     """A share link anyone holding it may open until it expires (7 days by default, never
     more than 30) or is revoked. The code is returned once; only its hash is kept."""
     content = await content_service.get_owned(session, owner, content_id)
-    _open_to_invited(content)
-    code, digest = _new_code()
-    link = ShareLink(
-        content_id=content.id,
-        created_by=owner.id,
-        code_hash=digest,
-        expires_at=utcnow() + _expiry(services, days),
-    )
-    await ShareLinkRepository(session).add(link)
+    code, link = await _new_link(session, services, content, owner, days)
     await audit(session, "content.link_created", meta, owner.id, content_id=str(content.id))
     return NewLink(link, code)
 
