@@ -4,6 +4,7 @@ log's table is kit's: kit/audit.py)."""
 from learningos.kit.audit import AuditEvent
 from learningos.models.ai import AIUsage
 from learningos.models.auth import RefreshToken
+from learningos.models.catalogue import ContentRating, LibraryEntry
 from learningos.models.content import Content, ContentAccess, ContentSection
 from learningos.models.jobs import Job
 from learningos.models.learning import (
@@ -30,7 +31,9 @@ __all__ = [
     "Concept",
     "Content",
     "ContentAccess",
+    "ContentRating",
     "ContentSection",
+    "LibraryEntry",
     "Interaction",
     "Job",
     "LearningMap",

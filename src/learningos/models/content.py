@@ -74,6 +74,10 @@ class Content(IdMixin, TimestampMixin, Base):
     file_size: Mapped[int | None]
     page_count: Mapped[int | None]
     cover_url: Mapped[str | None] = mapped_column(String(500))
+    # The stored cover image (uploaded, or the first PDF page rendered at processing time).
+    cover_key: Mapped[str | None] = mapped_column(String(500))
+    # The public listing's address, `/c/{slug}`; set when the item is first listed.
+    slug: Mapped[str | None] = mapped_column(String(120), unique=True)
     # Marketplace columns.
     visibility: Mapped[str] = mapped_column(String(16), default=Visibility.PRIVATE, index=True)
     is_platform_content: Mapped[bool] = mapped_column(default=False, index=True)
