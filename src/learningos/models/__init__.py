@@ -18,8 +18,10 @@ from learningos.models.learning import (
     NoteVersion,
     UserNote,
 )
+from learningos.models.ledger import LedgerEntry, LedgerTransaction
 from learningos.models.sharing import ShareLink
 from learningos.models.user import User
+from learningos.models.webhooks import WebhookEvent
 
 __all__ = [
     "AIUsage",
@@ -33,6 +35,8 @@ __all__ = [
     "ContentAccess",
     "ContentRating",
     "ContentSection",
+    "LedgerEntry",
+    "LedgerTransaction",
     "LibraryEntry",
     "Interaction",
     "Job",
@@ -42,4 +46,5 @@ __all__ = [
     "ShareLink",
     "User",
     "UserNote",
+    "WebhookEvent",
 ]
