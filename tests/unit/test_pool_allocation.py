@@ -98,4 +98,4 @@ def test_largest_remainder_is_exact_and_within_a_cent_of_the_exact_share(
     whole = sum(weights)
     for key, weight in enumerate(weights):
         exact = Fraction(weight * total, whole)
-        assert 0 <= shares[key] and abs(shares[key] - exact) < 1
+        assert shares[key] >= 0 and abs(shares[key] - exact) < 1
