@@ -6,7 +6,16 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from learningos.kit.db import Base, IdMixin, TimestampMixin, one_of, utcnow
@@ -89,7 +98,11 @@ class Concept(IdMixin, TimestampMixin, Base):
 
 class LearningSession(IdMixin, TimestampMixin, Base):
     __tablename__ = "learning_sessions"
-    __table_args__ = (one_of("status", SessionStatus),)
+    __table_args__ = (
+        one_of("status", SessionStatus),
+        # "Popular this week": distinct learners per item among recent sessions, from the index.
+        Index("ix_learning_sessions_recent", "updated_at", "content_id", "user_id"),
+    )
 
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
