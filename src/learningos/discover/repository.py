@@ -6,7 +6,6 @@ content repository, the only places those rules are written."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -120,13 +119,14 @@ class ListingRepository:
         recent = recent_learners(now)
         learners = func.coalesce(recent.c.learners, 0)
         sort = query.sort or (None if rank is not None else ListingSort.POPULAR)
-        order: list[Any] = {
+        orders: dict[ListingSort | None, list[Any]] = {
             None: [rank.desc() if rank is not None else Content.created_at.desc()],
             ListingSort.POPULAR: [learners.desc(), Content.rating_average.desc()],
             ListingSort.NEW: [Content.created_at.desc()],
             ListingSort.RATING: [Content.rating_average.desc(), Content.rating_count.desc()],
             ListingSort.PRICE: [Content.price_cents.asc()],
-        }[sort]
+        }
+        order = orders[sort]
         stmt = (
             filtered.with_only_columns(Content, User.name, learners)
             .join(User, User.id == Content.user_id)
@@ -204,12 +204,3 @@ class ListingRepository:
         )
         rows, total = await self._page(stmt, page, per_page, now)
         return [Listed(c, name, int(n)) for c, name, n in rows], total
-
-    async def shared_ids(self, user: User, ids: list[uuid.UUID]) -> set[uuid.UUID]:
-        """Which of these items reach the learner through a live shared grant."""
-        if not ids:
-            return set()
-        stmt = select(Content.id).where(
-            Content.id.in_(ids), live_grant(user.id, access_type=AccessType.SHARED)
-        )
-        return set(await self.session.scalars(stmt))

@@ -46,16 +46,16 @@ INDEXES = {
     "ix_contents_price_cents": ("contents", ["price_cents"]),
     "ix_learning_sessions_recent": ("learning_sessions", ["updated_at", "content_id", "user_id"]),
 }
-_ROW = (
-    "new.id, new.title, coalesce(new.description, ''), "
-    "replace(coalesce(new.category, ''), '-', ' ')"
-)
 
 
 def sqlite_triggers() -> list[str]:
     """The triggers that keep `content_search` equal to the listing fields of `contents`."""
-    insert = f"INSERT INTO {FTS_TABLE} (content_id, title, description, category) VALUES ({_ROW});"
-    remove = f"DELETE FROM {FTS_TABLE} WHERE content_id = old.id;"
+    insert = (
+        "INSERT INTO content_search (content_id, title, description, category) "
+        "VALUES (new.id, new.title, coalesce(new.description, ''), "
+        "replace(coalesce(new.category, ''), '-', ' '));"
+    )
+    remove = "DELETE FROM content_search WHERE content_id = old.id;"
     return [
         f"CREATE TRIGGER contents_search_insert AFTER INSERT ON contents BEGIN {insert} END",
         "CREATE TRIGGER contents_search_update AFTER UPDATE OF title, description, category "
@@ -67,7 +67,7 @@ def sqlite_triggers() -> list[str]:
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     listed = ", ".join(f"'{c}'" for c in CATEGORIES)
-    op.execute(f"UPDATE contents SET category = NULL WHERE category NOT IN ({listed})")
+    op.execute(f"UPDATE contents SET category = NULL WHERE category NOT IN ({listed})")  # noqa: S608 - constants
     with op.batch_alter_table("contents", schema=None) as batch_op:
         batch_op.create_check_constraint("category", f"category IN ({listed})")
     for name, (table, columns) in INDEXES.items():
@@ -82,7 +82,7 @@ def upgrade() -> None:
             "tokenize = 'porter unicode61 remove_diacritics 2')"
         )
         op.execute(
-            f"INSERT INTO {FTS_TABLE} (content_id, title, description, category) "
+            "INSERT INTO content_search (content_id, title, description, category) "
             "SELECT id, title, coalesce(description, ''), "
             "replace(coalesce(category, ''), '-', ' ') FROM contents"
         )
