@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from learningos.discover import popularity
 from learningos.kit.db import utcnow
 from learningos.models.catalogue import LibraryEntry
 from learningos.models.content import Content, ContentAccess
@@ -170,6 +171,10 @@ async def test_each_order(client, services):
     await sessions_on(services, third, learners[:1], days_ago=2)
     await sessions_on(services, first, learners[:1])
     await sessions_on(services, second, learners, days_ago=8)
+    async with services.db.transaction() as session:
+        assert await popularity.refresh(session) == 2
+    async with services.db.transaction() as session:
+        assert await popularity.refresh(session) == 0  # nothing changed since
 
     async def get(params):  # type: ignore[no-untyped-def]
         return titles(await client.get(URL, params=params))

@@ -7,10 +7,10 @@ content repository, the only places those rules are written."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, distinct, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.content.repository import ContentRepository, listed, live_grant
@@ -25,10 +25,7 @@ from learningos.models.content import (
     ListingSort,
     Visibility,
 )
-from learningos.models.learning import LearningSession
 from learningos.models.user import User
-
-POPULAR_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -47,29 +44,13 @@ class ListingQuery:
 
 @dataclass(frozen=True)
 class Listed:
-    """One row of a list: the item, its author's name, its learners of the last 7 days and,
-    in the library, whether the learner may still read it."""
+    """One row of a list: the item, its author's name and, in the library, whether the
+    learner may still read it."""
 
     content: Content
     author_name: str
-    learners_this_week: int
     available: bool = True
     owned: bool = False
-
-
-def recent_learners(now: datetime) -> Any:
-    """Distinct learners per item with a session active in the last 7 days (a range scan of
-    `ix_learning_sessions_recent`, bounded by the week's sessions, not by the catalogue)."""
-    since = now - timedelta(days=POPULAR_DAYS)
-    return (
-        select(
-            LearningSession.content_id.label("content_id"),
-            func.count(distinct(LearningSession.user_id)).label("learners"),
-        )
-        .where(LearningSession.updated_at >= since, LearningSession.content_id.is_not(None))
-        .group_by(LearningSession.content_id)
-        .subquery("recent")
-    )
 
 
 def _kind_filter(kind: ListingKind) -> ColumnElement[bool]:
@@ -116,27 +97,24 @@ class ListingRepository:
         total = await self.session.scalar(select(func.count()).select_from(filtered.subquery()))
         if not total:
             return [], 0
-        recent = recent_learners(now)
-        learners = func.coalesce(recent.c.learners, 0)
         sort = query.sort or (None if rank is not None else ListingSort.POPULAR)
         orders: dict[ListingSort | None, list[Any]] = {
             None: [rank.desc() if rank is not None else Content.created_at.desc()],
-            ListingSort.POPULAR: [learners.desc(), Content.rating_average.desc()],
+            ListingSort.POPULAR: [Content.learners_week.desc(), Content.rating_average.desc()],
             ListingSort.NEW: [Content.created_at.desc()],
             ListingSort.RATING: [Content.rating_average.desc(), Content.rating_count.desc()],
             ListingSort.PRICE: [Content.price_cents.asc()],
         }
         order = orders[sort]
         stmt = (
-            filtered.with_only_columns(Content, User.name, learners)
+            filtered.with_only_columns(Content, User.name)
             .join(User, User.id == Content.user_id)
-            .outerjoin(recent, recent.c.content_id == Content.id)
             .order_by(*order, Content.created_at.desc(), Content.id)
             .offset(query.offset)
             .limit(query.per_page)
         )
         rows = await self.session.execute(stmt)
-        return [Listed(c, name, int(n)) for c, name, n in rows], int(total)
+        return [Listed(c, name) for c, name in rows], int(total)
 
     async def _page(
         self, stmt: Select[Any], page: int, per_page: int, now: datetime
@@ -144,11 +122,9 @@ class ListingRepository:
         total = await self.session.scalar(
             select(func.count()).select_from(stmt.with_only_columns(Content.id).subquery())
         )
-        recent = recent_learners(now)
         rows = await self.session.execute(
-            stmt.add_columns(User.name, func.coalesce(recent.c.learners, 0))
+            stmt.add_columns(User.name)
             .join(User, User.id == Content.user_id)
-            .outerjoin(recent, recent.c.content_id == Content.id)
             .offset((page - 1) * per_page)
             .limit(per_page)
         )
@@ -169,9 +145,7 @@ class ListingRepository:
         )
         rows, total = await self._page(stmt, page, per_page, now)
         readable = await ContentRepository(self.session).readable_ids(user, [r[0].id for r in rows])
-        return [
-            Listed(c, name, int(n), c.id in readable, c.user_id == user.id) for c, name, n in rows
-        ], total
+        return [Listed(c, name, c.id in readable, c.user_id == user.id) for c, name in rows], total
 
     async def shared_with(
         self, user: User, page: int, per_page: int, now: datetime | None = None
@@ -189,7 +163,7 @@ class ListingRepository:
             .order_by(Content.created_at.desc(), Content.id)
         )
         rows, total = await self._page(stmt, page, per_page, now)
-        return [Listed(c, name, int(n)) for c, name, n in rows], total
+        return [Listed(c, name) for c, name in rows], total
 
     async def platform(
         self, user: User, page: int, per_page: int, now: datetime | None = None
@@ -203,4 +177,4 @@ class ListingRepository:
             .order_by(Content.created_at.desc(), Content.id)
         )
         rows, total = await self._page(stmt, page, per_page, now)
-        return [Listed(c, name, int(n)) for c, name, n in rows], total
+        return [Listed(c, name) for c, name in rows], total

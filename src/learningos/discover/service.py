@@ -82,7 +82,7 @@ def card(row: Listed) -> dict[str, Any]:
         "rating_average": round(c.rating_average or 0.0, 2),
         "rating_count": c.rating_count,
         "is_platform_content": c.is_platform_content,
-        "learners_this_week": row.learners_this_week,
+        "learners_this_week": c.learners_week,
         "url": f"/c/{c.slug or c.id}",
         "created_at": c.created_at,
     }

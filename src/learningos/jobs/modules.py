@@ -35,6 +35,7 @@ def periodic_work(services: Services) -> list[Timer]:
     """The timers of the process that runs jobs: the worker in production, the web
     process in the embedded mode."""
     from learningos.content.cleanup import sweep
+    from learningos.discover.popularity import refresh_all
 
     settings = services.settings
     return [
@@ -42,4 +43,9 @@ def periodic_work(services: Services) -> list[Timer]:
             "jobs.dispatch", settings.job_dispatch_interval_seconds, services.queue.dispatch_stale
         ),
         Timer("content.sweep_files", settings.cleanup_interval_seconds, lambda: sweep(services)),
+        Timer(
+            "discover.popularity",
+            settings.popularity_interval_seconds,
+            lambda: refresh_all(services),
+        ),
     ]

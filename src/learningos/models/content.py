@@ -116,6 +116,7 @@ class Content(IdMixin, TimestampMixin, Base):
         Index("ix_contents_created_at", "created_at"),
         Index("ix_contents_rating", "rating_average", "rating_count"),
         Index("ix_contents_price_cents", "price_cents"),
+        Index("ix_contents_learners_week", "learners_week"),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(
@@ -150,6 +151,9 @@ class Content(IdMixin, TimestampMixin, Base):
     rating_average: Mapped[float] = mapped_column(default=0.0)
     rating_count: Mapped[int] = mapped_column(default=0)
     category: Mapped[str | None] = mapped_column(String(80), index=True)
+    # Distinct learners with a session on the item in the last 7 days ("popular"), refreshed
+    # by the `discover.popularity` timer (discover/popularity.py).
+    learners_week: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class ContentSection(IdMixin, Base):

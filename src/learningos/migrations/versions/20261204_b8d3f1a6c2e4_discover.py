@@ -8,9 +8,10 @@ them: the service, the demo seed, a test factory, a cascade). Neither object is 
 `learningos.migrations.objects.include_object` keeps them out of schema comparisons. Existing
 rows are indexed here.
 
-Also: `contents.category` is kept to the fixed list (`Category`; other values become NULL),
-and indexes serve the discover orders (new, rating, price) and "popular" (distinct learners
-with a session in the last 7 days: `learning_sessions` by `updated_at`).
+Also: `contents.category` is kept to the fixed list (`Category`; other values become NULL);
+`contents.learners_week` holds the distinct learners of the last 7 days ("popular"), which a
+timer recomputes from `learning_sessions` (read by `updated_at`); indexes serve the discover
+orders (popular, new, rating, price).
 
 A later migration that rebuilds `contents` on SQLite (batch mode copies and drops the table)
 drops its triggers with it and must create them again (`sqlite_triggers()` below).
@@ -22,6 +23,7 @@ Create Date: 2026-12-04 19:00:00.000000
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b8d3f1a6c2e4"
@@ -44,6 +46,7 @@ INDEXES = {
     "ix_contents_created_at": ("contents", ["created_at"]),
     "ix_contents_rating": ("contents", ["rating_average", "rating_count"]),
     "ix_contents_price_cents": ("contents", ["price_cents"]),
+    "ix_contents_learners_week": ("contents", ["learners_week"]),
     "ix_learning_sessions_recent": ("learning_sessions", ["updated_at", "content_id", "user_id"]),
 }
 
@@ -70,6 +73,9 @@ def upgrade() -> None:
     op.execute(f"UPDATE contents SET category = NULL WHERE category NOT IN ({listed})")  # noqa: S608 - constants
     with op.batch_alter_table("contents", schema=None) as batch_op:
         batch_op.create_check_constraint("category", f"category IN ({listed})")
+        batch_op.add_column(
+            sa.Column("learners_week", sa.Integer(), server_default="0", nullable=False)
+        )
     for name, (table, columns) in INDEXES.items():
         op.create_index(name, table, columns)
     if dialect == "postgresql":
@@ -101,4 +107,5 @@ def downgrade() -> None:
     for name, (table, _columns) in INDEXES.items():
         op.drop_index(name, table_name=table)
     with op.batch_alter_table("contents", schema=None) as batch_op:
+        batch_op.drop_column("learners_week")
         batch_op.drop_constraint("category", type_="check")
