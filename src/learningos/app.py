@@ -86,6 +86,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from learningos.sharing import pages as sharing_pages
     from learningos.web import pages as web_pages
     from learningos.web.render import render_error_page
+    from learningos.webhooks import endpoints as webhooks_api
+    from learningos.webhooks import pages as webhooks_pages
 
     for router in (
         health_api.router,
@@ -99,6 +101,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         progress_api.router,
         review_api.router,
         sharing_api.router,
+        webhooks_api.router,
         auth_pages.router,
         content_pages.router,
         learning_pages.router,
@@ -110,6 +113,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         account_pages.router,
         sharing_pages.router,
         discover_pages.router,
+        webhooks_pages.router,
         web_pages.router,
     ):
         app.include_router(router)

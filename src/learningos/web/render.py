@@ -33,6 +33,7 @@ FLASH_MESSAGES = {
     "map_kept": "The new map was discarded; your map is unchanged.",
     "content_deleted": "Deleted, with everything made from it.",
     "share_opened": "This material was shared with you. It is in your library now.",
+    "webhook_rerun": "The event will be processed again in a moment.",
 }
 
 
