@@ -69,6 +69,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from learningos.auth import pages as auth_pages
     from learningos.content import endpoints as content_api
     from learningos.content import pages as content_pages
+    from learningos.creator import endpoints as creator_api
+    from learningos.creator import pages as creator_pages
     from learningos.health import endpoints as health_api
     from learningos.jobs import endpoints as jobs_api
     from learningos.learning import endpoints as learning_api
@@ -106,6 +108,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         account_api.router,
         account_pages.router,
         sharing_pages.router,
+        creator_api.router,
+        creator_pages.router,
         web_pages.router,
     ):
         app.include_router(router)

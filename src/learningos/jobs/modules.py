@@ -20,7 +20,9 @@ TASK_MODULES = (
     "learningos.account.tasks",
     "learningos.auth.tasks",
     "learningos.content.tasks",
+    "learningos.creator.tasks",
     "learningos.learning.tasks",
+    "learningos.sales.tasks",
     "learningos.sharing.tasks",
 )
 

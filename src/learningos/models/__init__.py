@@ -18,6 +18,7 @@ from learningos.models.learning import (
     NoteVersion,
     UserNote,
 )
+from learningos.models.sales import CreatorProfile, Purchase, TakedownRequest
 from learningos.models.sharing import ShareLink
 from learningos.models.user import User
 
@@ -33,6 +34,9 @@ __all__ = [
     "ContentAccess",
     "ContentRating",
     "ContentSection",
+    "CreatorProfile",
+    "Purchase",
+    "TakedownRequest",
     "LibraryEntry",
     "Interaction",
     "Job",

@@ -1,0 +1,3 @@
+"""Jobs of the sales domain."""
+
+from __future__ import annotations
