@@ -80,16 +80,20 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from learningos.progress import endpoints as progress_api
     from learningos.progress import pages as progress_pages
     from learningos.review import endpoints as review_api
+    from learningos.sales import endpoints as sales_api
+    from learningos.sales import pages as sales_pages
     from learningos.sessions import endpoints as sessions_api
     from learningos.sessions import pages as sessions_pages
     from learningos.sharing import endpoints as sharing_api
     from learningos.sharing import pages as sharing_pages
+    from learningos.testcheckout import pages as testcheckout_pages
     from learningos.web import pages as web_pages
     from learningos.web.render import render_error_page
 
     for router in (
         health_api.router,
         auth_api.router,
+        sales_api.router,  # before content's: /content/purchased is not /content/{id}
         content_api.router,
         jobs_api.router,
         ai_api.router,
@@ -110,6 +114,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         sharing_pages.router,
         creator_api.router,
         creator_pages.router,
+        sales_pages.router,
+        testcheckout_pages.router,
         web_pages.router,
     ):
         app.include_router(router)

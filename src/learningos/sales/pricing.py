@@ -4,6 +4,7 @@ numbers are computed (the API, the pages' preview and the ledger posting all use
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 MIN_PRICE_CENTS = 99
 MAX_PRICE_CENTS = 99_900
@@ -60,3 +61,15 @@ def price_problem(price_cents: int | None) -> str | None:
     if not MIN_PRICE_CENTS <= price_cents <= MAX_PRICE_CENTS:
         return "The price must be between $0.99 and $999.00."
     return None
+
+
+def cents_from_dollars(text: str | None) -> int | None:
+    """ "9.99" or "$9.99" → 999; None for anything that is not an amount in dollars."""
+    cleaned = (text or "").strip().lstrip("$").replace(",", "")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    if not amount.is_finite() or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        return None
+    return int(amount * 100)
