@@ -18,9 +18,11 @@ from learningos.models.learning import (
     NoteVersion,
     UserNote,
 )
+from learningos.models.ledger import LedgerEntry, LedgerTransaction
 from learningos.models.sales import CreatorProfile, Purchase, TakedownRequest
 from learningos.models.sharing import ShareLink
 from learningos.models.user import User
+from learningos.models.webhooks import WebhookEvent
 
 __all__ = [
     "AIUsage",
@@ -37,6 +39,8 @@ __all__ = [
     "CreatorProfile",
     "Purchase",
     "TakedownRequest",
+    "LedgerEntry",
+    "LedgerTransaction",
     "LibraryEntry",
     "Interaction",
     "Job",
@@ -46,4 +50,5 @@ __all__ = [
     "ShareLink",
     "User",
     "UserNote",
+    "WebhookEvent",
 ]

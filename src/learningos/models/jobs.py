@@ -30,6 +30,8 @@ class JobName(StrEnum):
     SHARING_INVITATION_EMAIL = "sharing.invitation_email"
     CREATOR_TAKEDOWN_EMAIL = "creator.takedown_email"
     SALES_PURCHASE_EMAIL = "sales.purchase_email"
+    LEDGER_RELEASE = "ledger.release"
+    WEBHOOKS_PROCESS = "webhooks.process"
 
 
 class Job(IdMixin, TimestampMixin, Base):
