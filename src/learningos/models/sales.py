@@ -11,6 +11,7 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, T
 from sqlalchemy.orm import Mapped, mapped_column
 
 from learningos.kit.db import Base, IdMixin, TimestampMixin, one_of, utcnow
+from learningos.models.webhooks import PaymentProvider
 
 
 class PurchaseStatus(StrEnum):
@@ -21,14 +22,6 @@ class PurchaseStatus(StrEnum):
     COMPLETED = "completed"
     REFUNDED = "refunded"
     DISPUTED = "disputed"
-
-
-class SalesProvider(StrEnum):
-    """The processor a purchase went through (the same values as the webhook inbox's
-    `PaymentProvider`)."""
-
-    LEMON_SQUEEZY = "lemon_squeezy"
-    PADDLE = "paddle"
 
 
 class TakedownStatus(StrEnum):
@@ -63,7 +56,7 @@ class Purchase(IdMixin, Base):
     __tablename__ = "purchases"
     __table_args__ = (
         one_of("status", PurchaseStatus),
-        one_of("payment_provider", SalesProvider),
+        one_of("payment_provider", PaymentProvider),
         CheckConstraint("amount_cents > 0", name="amount_cents"),
         Index("ix_purchases_provider_order", "payment_provider", "provider_order_id", unique=True),
     )
@@ -82,7 +75,7 @@ class Purchase(IdMixin, Base):
     platform_fee_cents: Mapped[int] = mapped_column(BigInteger)
     processor_fee_cents: Mapped[int] = mapped_column(BigInteger)
     seller_revenue_cents: Mapped[int] = mapped_column(BigInteger)
-    payment_provider: Mapped[str] = mapped_column(String(16), default=SalesProvider.LEMON_SQUEEZY)
+    payment_provider: Mapped[str] = mapped_column(String(16), default=PaymentProvider.LEMON_SQUEEZY)
     provider_transaction_id: Mapped[str | None] = mapped_column(String(100))
     provider_order_id: Mapped[str | None] = mapped_column(String(100))
     checkout_url: Mapped[str | None] = mapped_column(String(1000))

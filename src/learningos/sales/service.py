@@ -18,8 +18,9 @@ from learningos.kit.db import utcnow
 from learningos.kit.errors import Conflict, NotFound
 from learningos.kit.requestmeta import RequestMeta
 from learningos.models.content import AccessType, Content, ContentAccess, Visibility
-from learningos.models.sales import Purchase, PurchaseStatus, SalesProvider
+from learningos.models.sales import Purchase, PurchaseStatus
 from learningos.models.user import User
+from learningos.models.webhooks import PaymentProvider
 from learningos.sales import lemonsqueezy
 from learningos.sales.pricing import Split, split
 from learningos.sales.repository import PurchaseRepository
@@ -74,7 +75,7 @@ async def _open_purchase(
             platform_fee_cents=parts.commission_cents,
             processor_fee_cents=parts.processor_fee_cents,
             seller_revenue_cents=parts.creator_cents,
-            payment_provider=SalesProvider.LEMON_SQUEEZY,
+            payment_provider=PaymentProvider.LEMON_SQUEEZY,
         )
         session.add(purchase)
         await session.flush()
