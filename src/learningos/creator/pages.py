@@ -85,7 +85,9 @@ async def agreement_page(request: Request, services: ServicesDep) -> Response:
     return render(request, "legal/creator_agreement.html", context, layout="layouts/public.html")
 
 
-def _copyright_context(services: ServicesDep, form: dict[str, str], sent: bool = False):  # type: ignore[no-untyped-def]
+def _copyright_context(
+    services: ServicesDep, form: dict[str, str], sent: bool = False
+) -> dict[str, Any]:
     return {"contact_email": contact_email(services), "form": form, "sent": sent}
 
 

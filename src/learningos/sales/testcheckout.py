@@ -139,16 +139,17 @@ async def build_sale(
     assert purchase is not None
     content = await session.get(Content, purchase.content_id) if purchase.content_id else None
     buyer = await session.get(User, purchase.buyer_id) if purchase.buyer_id else None
-    common = {
-        "title": content.title if content else "A material",
-        "email": buyer.email if buyer else "",
-        "name": buyer.name if buyer else "",
-    }
+    title = content.title if content else "A material"
+    email, name = (buyer.email, buyer.name) if buyer else ("", "")
     if action == TestAction.PAY:
-        body = order_payload(purchase, "order_created", updated_at=purchase.created_at, **common)
-        return [("order_created", json.dumps(body).encode())]
-    body = order_payload(purchase, "order_refunded", updated_at=utcnow(), refunded=True, **common)
-    return [("order_refunded", json.dumps(body).encode())]
+        event, moment, refunded = "order_created", purchase.created_at, False
+    else:
+        event, moment, refunded = "order_refunded", utcnow(), True
+    body = order_payload(
+        purchase, event, title=title, email=email, name=name, updated_at=moment,
+        refunded=refunded,
+    )  # fmt: skip
+    return [(event, json.dumps(body).encode())]
 
 
 register(

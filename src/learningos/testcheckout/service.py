@@ -5,8 +5,6 @@ the inbox, the processing job), so grants, the ledger and notifications all run.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import uuid
 
 import httpx
@@ -14,7 +12,7 @@ from fastapi import FastAPI
 
 from learningos.kit.errors import NotFound
 from learningos.models.user import User
-from learningos.services import Services
+from learningos.services import Services, test_checkout_secret
 from learningos.testcheckout.registry import Described, TestAction, TestKind, find
 
 SETTLE_POLLS, SETTLE_INTERVAL = 30, 0.1
@@ -22,19 +20,12 @@ ENDPOINTS = {"lemon_squeezy": "/api/v1/webhook/lemon-squeezy", "paddle": "/api/v
 
 
 def webhook_secret(services: Services, provider: str) -> str:
-    """The provider's configured webhook secret; without one (test checkout only), a secret
-    derived from this installation's signing secret, which the webhook endpoint accepts
-    while the test checkout is enabled."""
-    settings = services.settings
-    configured = getattr(settings, f"{provider.replace('_', '')}_webhook_secret", None)
+    """The secret the webhook endpoint verifies with: the configured one, else the test
+    checkout's derived one (services.py sets it as the setting when the services start)."""
+    configured = getattr(services.settings, f"{provider.replace('_', '')}_webhook_secret", None)
     if configured is not None:
         return str(configured.get_secret_value())
-    return local_webhook_secret(services.signing_secret, provider)
-
-
-def local_webhook_secret(signing_secret: str, provider: str) -> str:
-    message = f"learningos.test-checkout:{provider}".encode()
-    return hmac.new(signing_secret.encode(), message, hashlib.sha256).hexdigest()
+    return test_checkout_secret(services.signing_secret, provider)
 
 
 def signed_headers(services: Services, provider: str, event: str, body: bytes) -> dict[str, str]:
