@@ -71,6 +71,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from learningos.content import pages as content_pages
     from learningos.creator import endpoints as creator_api
     from learningos.creator import pages as creator_pages
+    from learningos.discover import endpoints as discover_api
+    from learningos.discover import pages as discover_pages
     from learningos.health import endpoints as health_api
     from learningos.jobs import endpoints as jobs_api
     from learningos.learning import endpoints as learning_api
@@ -94,6 +96,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         health_api.router,
         auth_api.router,
         sales_api.router,  # before content's: /content/purchased is not /content/{id}
+        discover_api.router,  # before content's `/{content_id}`
         content_api.router,
         jobs_api.router,
         ai_api.router,
@@ -116,6 +119,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         creator_pages.router,
         sales_pages.router,
         testcheckout_pages.router,
+        discover_pages.router,
         web_pages.router,
     ):
         app.include_router(router)

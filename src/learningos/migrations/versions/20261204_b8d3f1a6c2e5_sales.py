@@ -6,7 +6,7 @@ fixed at checkout). `takedown_requests` stores copyright requests from the DMCA 
 `contents.is_listed` lets a paid item with buyers leave listings without becoming private.
 
 Revision ID: b8d3f1a6c2e5
-Revises: b81f4c6d2e05, b8d4f2a6c1e9 (merges the two heads on main)
+Revises: b8d3f1a6c2e4
 Create Date: 2026-12-04 18:32:22.961190
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import learningos.kit.db
 
 revision: str = "b8d3f1a6c2e5"
-down_revision: str | tuple[str, ...] | None = ("b81f4c6d2e05", "b8d4f2a6c1e9")
+down_revision: str | None = "b8d3f1a6c2e4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
