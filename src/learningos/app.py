@@ -91,6 +91,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from learningos.testcheckout import pages as testcheckout_pages
     from learningos.web import pages as web_pages
     from learningos.web.render import render_error_page
+    from learningos.webhooks import endpoints as webhooks_api
+    from learningos.webhooks import pages as webhooks_pages
 
     for router in (
         health_api.router,
@@ -105,6 +107,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         progress_api.router,
         review_api.router,
         sharing_api.router,
+        webhooks_api.router,
         auth_pages.router,
         content_pages.router,
         learning_pages.router,
@@ -120,6 +123,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         sales_pages.router,
         testcheckout_pages.router,
         discover_pages.router,
+        webhooks_pages.router,
         web_pages.router,
     ):
         app.include_router(router)

@@ -39,6 +39,7 @@ FLASH_MESSAGES = {
     "creator_onboarded": "You are a creator now: you can set a price on your materials.",
     "purchase_pending": "Thank you! Access opens as soon as the payment is confirmed.",
     "takedown_sent": "Your request was sent to the administrators.",
+    "webhook_rerun": "The event will be processed again in a moment.",
 }
 
 
