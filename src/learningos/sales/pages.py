@@ -72,7 +72,9 @@ async def buy_submit(
         context = {"active": "library", "content": content, "for_sale": True, "waiting": False,
                    "refunded": False, "error": exc.message}  # fmt: skip
         return render(request, "sales/buy.html", context, status_code=exc.status_code)
-    return RedirectResponse(made.checkout_url, status_code=303)
+    own = services.settings.base_url.rstrip("/")
+    url = made.checkout_url
+    return RedirectResponse(url.removeprefix(own) if url.startswith(own + "/") else url, 303)
 
 
 @router.get("/sales/split-preview", name="split_preview")
