@@ -258,3 +258,31 @@ async def test_price_preview_and_buy_page(client, services):
     assert sent.status_code == 303 and sent.headers["location"].startswith("/test-checkout/sale/")
     async with services.db.transaction() as session:
         assert (await session.scalar(select(Purchase.status))) == "pending"
+
+
+async def test_share_panel_shows_the_price_and_what_the_creator_receives(client, services):
+    _, content_id = await paid_item(client, services, price=2500)
+    client.cookies.clear()
+    await sign_in_page(client, "creator@example.com")
+    panel = await client.get(f"/content/{content_id}/share")
+    doc = html(panel)
+    assert doc.css_first("#share-price").attributes["value"] == "25.00"
+    split = doc.css_first("[data-price-split]").text()
+    # $25.00: 10 % = $2.50, 5 % + $0.50 = $1.75, creator $20.75.
+    assert "you receive $20.75" in split and "$2.50" in split and "$1.75" in split
+    saved = await client.post(
+        f"/content/{content_id}/share/visibility",
+        data={"visibility": "paid", "price": "4.99", "listed": "off",
+              "csrf_token": csrf_of(doc)},
+    )  # fmt: skip
+    assert saved.status_code == 200 and "you receive" in saved.text
+    async with services.db.transaction() as session:
+        from learningos.models.content import Content
+
+        content = await session.get(Content, content_id)
+        assert content.price_cents == 499 and content.is_listed is False
+    bad = await client.post(
+        f"/content/{content_id}/share/visibility",
+        data={"visibility": "paid", "price": "1000", "csrf_token": csrf_of(doc)},
+    )
+    assert bad.status_code == 422 and "between $0.99 and $999.00" in bad.text

@@ -290,3 +290,13 @@ async def test_concurrent_processing_of_distinct_events(client, services):
     row, grants, keys, problems = await state(services, purchase.id)
     assert row.status == "completed" and len(grants) == 1 and len(keys) == 1
     assert problems == []
+
+
+async def test_the_ledger_check_finds_a_purchase_without_its_entries(client, services):
+    _, _, purchase = await bought(client, services)
+    async with services.db.transaction() as session:
+        row = await session.get(Purchase, purchase.id)
+        row.status, row.provider_order_id = "completed", "42"
+    async with services.db.transaction() as session:
+        problems = await run_checks(session)
+    assert any("has no sale:lemon_squeezy:42" in p for p in problems), problems
