@@ -20,8 +20,10 @@ TASK_MODULES = (
     "learningos.account.tasks",
     "learningos.auth.tasks",
     "learningos.content.tasks",
+    "learningos.creator.tasks",
     "learningos.learning.tasks",
     "learningos.ledger.tasks",
+    "learningos.sales.tasks",
     "learningos.sharing.tasks",
     "learningos.webhooks.tasks",
 )

@@ -19,6 +19,7 @@ from learningos.models.learning import (
     UserNote,
 )
 from learningos.models.ledger import LedgerEntry, LedgerTransaction
+from learningos.models.sales import CreatorProfile, Purchase, TakedownRequest
 from learningos.models.sharing import ShareLink
 from learningos.models.user import User
 from learningos.models.webhooks import WebhookEvent
@@ -35,6 +36,9 @@ __all__ = [
     "ContentAccess",
     "ContentRating",
     "ContentSection",
+    "CreatorProfile",
+    "Purchase",
+    "TakedownRequest",
     "LedgerEntry",
     "LedgerTransaction",
     "LibraryEntry",

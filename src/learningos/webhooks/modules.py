@@ -6,7 +6,8 @@ from __future__ import annotations
 import importlib
 
 HANDLER_MODULES: tuple[str, ...] = (
-    # "learningos.sales.webhooks", "learningos.donations.webhooks"
+    "learningos.sales.webhooks",
+    # "learningos.donations.webhooks"
 )
 
 
