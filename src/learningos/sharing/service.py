@@ -16,6 +16,7 @@ from learningos.auth.policy import normalize_email
 from learningos.auth.repository import UserRepository
 from learningos.content import service as content_service
 from learningos.content.repository import ContentRepository
+from learningos.content.slugs import ensure_slug
 from learningos.kit.audit import audit
 from learningos.kit.db import utcnow
 from learningos.kit.errors import AppError, Forbidden, NotFound, ValidationFailed
@@ -58,6 +59,7 @@ async def set_visibility(
         raise Forbidden("Only an admin can put content in the platform library or take it out.")
     content.is_platform_content = value == "platform"
     content.visibility = "public" if value == "platform" else value
+    await ensure_slug(session, content)  # listed for the first time: its `/c/{slug}` address
     await audit(
         session,
         "content.visibility_changed",

@@ -33,6 +33,9 @@ FLASH_MESSAGES = {
     "map_kept": "The new map was discarded; your map is unchanged.",
     "content_deleted": "Deleted, with everything made from it.",
     "share_opened": "This material was shared with you. It is in your library now.",
+    "added_to_library": "Added to your library.",
+    "rated": "Thank you: your rating was saved.",
+    "rating_removed": "Your rating was removed.",
 }
 
 
