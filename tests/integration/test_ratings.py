@@ -70,7 +70,9 @@ async def test_rate_edit_delete_and_the_aggregate(client, services):
     first = await client.put(url, json={"rating": 4, "review": "Clear."}, headers=ann)
     assert first.status_code == 201, first.text
     assert first.json()["rating_average"] == 4.0 and first.json()["rating_count"] == 1
-    edited = await client.put(url, json={"rating": 2, "review": "On reflection, thin."}, headers=ann)
+    edited = await client.put(
+        url, json={"rating": 2, "review": "On reflection, thin."}, headers=ann
+    )
     assert edited.status_code == 200
     assert edited.json()["rating"] == 2 and edited.json()["rating_count"] == 1
     assert (await client.put(url, json={"rating": 5}, headers=bob)).status_code == 201
@@ -83,7 +85,11 @@ async def test_rate_edit_delete_and_the_aggregate(client, services):
 
     deleted = await client.delete(url, headers=ann)
     assert deleted.status_code == 200
-    assert deleted.json() == {"content_id": str(content_id), "rating_average": 5.0, "rating_count": 1}
+    assert deleted.json() == {
+        "content_id": str(content_id),
+        "rating_average": 5.0,
+        "rating_count": 1,
+    }
     assert (await client.delete(url, headers=ann)).status_code == 200  # nothing left: still fine
     assert await stored(services, content_id) == (5.0, 1, 5.0, 1)
     assert (await client.delete(url, headers=bob)).status_code == 200
@@ -111,7 +117,9 @@ async def test_who_may_rate(client, services):
         )
     response = await client.put(url, json=body, headers=eve)
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
-    assert (await client.get(f"/api/v1/content/{content_id}/reviews", headers=eve)).status_code == 404
+    assert (
+        await client.get(f"/api/v1/content/{content_id}/reviews", headers=eve)
+    ).status_code == 404
     # An unknown item: the same 404.
     missing = await client.put(f"/api/v1/content/{uuid.uuid4()}/rating", json=body, headers=eve)
     assert missing.status_code == 404
@@ -169,7 +177,9 @@ async def test_reviews_paginate_newest_first_and_guests_read_listed_ones(client,
     for n in range(7):
         headers, _ = await learner(client, services, f"l{n}@example.com", content_id)
         body = {"rating": 1 + n % 5, "review": f"review {n}"}
-        response = await client.put(f"/api/v1/content/{content_id}/rating", json=body, headers=headers)
+        response = await client.put(
+            f"/api/v1/content/{content_id}/rating", json=body, headers=headers
+        )
         assert response.status_code == 201
     url = f"/api/v1/content/{content_id}/reviews"
     first = (await client.get(url, params={"per_page": 3})).json()  # a guest
@@ -216,7 +226,9 @@ async def test_twenty_concurrent_ratings_leave_the_aggregate_exact(app, services
     async def rate(n: int, headers: dict[str, str]) -> int:
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
             body = {"rating": 1 + n % 5, "review": f"r{n}"}
-            response = await c.put(f"/api/v1/content/{content_id}/rating", json=body, headers=headers)
+            response = await c.put(
+                f"/api/v1/content/{content_id}/rating", json=body, headers=headers
+            )
             return response.status_code
 
     statuses = await asyncio.gather(*(rate(n, h) for n, h in enumerate(learners)))
@@ -224,6 +236,7 @@ async def test_twenty_concurrent_ratings_leave_the_aggregate_exact(app, services
     average, count, rows_average, rows_count = await stored(services, content_id)
     assert count == rows_count == 20
     assert average == rows_average == sum(1 + n % 5 for n in range(20)) / 20
+
     # And again, all at once, every one changing their rating and half removing it.
     async def change(n: int, headers: dict[str, str]) -> int:
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
@@ -272,7 +285,9 @@ async def test_the_content_page_rating_form(client, services):
     saved = await client.post(
         f"/content/{content_id}/rating", data={"csrf_token": token, "rating": "4", "review": evil}
     )
-    assert saved.status_code == 303 and saved.headers["location"].startswith(f"/content/{content_id}")
+    assert saved.status_code == 303 and saved.headers["location"].startswith(
+        f"/content/{content_id}"
+    )
     page = await client.get(f"/content/{content_id}")
     assert evil not in page.text and "&lt;img src=x onerror=alert(1)&gt;" in page.text
     assert "checked" in html(page).css_first("input[name=rating][value='4']").attributes
