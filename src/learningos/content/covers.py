@@ -107,7 +107,8 @@ def render_first_page(path: Path) -> bytes | None:
             width, height = page.get_size()
             if width <= 0 or height <= 0:
                 return None
-            scale = min(THUMBNAIL_WIDTH / width, 2 * THUMBNAIL_WIDTH / height, 4.0)
+            # A little over the width, then down to it exactly (rendering rounds sizes).
+            scale = min((THUMBNAIL_WIDTH + 2) / width, 2 * THUMBNAIL_WIDTH / height, 4.0)
             bitmap = page.render(scale=scale)
             try:
                 image = bitmap.to_pil()
@@ -117,6 +118,7 @@ def render_first_page(path: Path) -> bytes | None:
             page.close()
     finally:
         pdf.close()
+    image.thumbnail((THUMBNAIL_WIDTH, 2 * THUMBNAIL_WIDTH))
     return _to_webp(image)
 
 
