@@ -53,8 +53,6 @@ async def listing_page(
         "base": services.settings.base_url.rstrip("/"),
     }
     headers = {} if view.indexable else {"X-Robots-Tag": "noindex"}
-    if view.indexable and user is None:
-        headers["Cache-Control"] = "public, max-age=60"
     return render(
         request, "listing/page.html", context, layout="layouts/public.html", headers=headers
     )
