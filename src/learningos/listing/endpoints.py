@@ -16,7 +16,11 @@ from learningos.listing.schemas import AggregateOut, RatingIn, RatingOut, Review
 router = api_router("/api/v1", ["ratings"])
 
 
-@router.put("/content/{content_id}/rating", response_model=RatingOut)
+@router.put(
+    "/content/{content_id}/rating",
+    response_model=RatingOut,
+    responses={201: {"model": RatingOut, "description": "A new rating"}},
+)
 async def rate(
     content_id: uuid.UUID,
     body: RatingIn,
