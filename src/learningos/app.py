@@ -77,6 +77,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from learningos.jobs import endpoints as jobs_api
     from learningos.learning import endpoints as learning_api
     from learningos.learning import pages as learning_pages
+    from learningos.listing import endpoints as listing_api
+    from learningos.listing import pages as listing_pages
     from learningos.notes import endpoints as notes_api
     from learningos.notes import pages as notes_pages
     from learningos.progress import endpoints as progress_api
@@ -108,6 +110,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         review_api.router,
         sharing_api.router,
         webhooks_api.router,
+        listing_api.router,
         auth_pages.router,
         content_pages.router,
         learning_pages.router,
@@ -124,6 +127,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         testcheckout_pages.router,
         discover_pages.router,
         webhooks_pages.router,
+        listing_pages.router,
         web_pages.router,
     ):
         app.include_router(router)

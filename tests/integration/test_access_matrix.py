@@ -33,8 +33,13 @@ MANAGE = {
     "api_create_link", "api_list_links", "api_revoke_link", "api_access", "api_revoke_access",
     "content_delete", "content_rename", "content_retry", "map_editor", "map_editor_submit",
     "share_panel", "share_visibility", "share_invite", "share_link_create",
-    "share_link_revoke", "share_access_revoke",
+    "share_link_revoke", "share_access_revoke", "api_set_cover",
 }  # fmt: skip
+# What a guest may see of a listed (public, paid, platform) item: its listing, reviews and
+# cover; of any other item, nothing (404, never a sign-in prompt that tells it exists).
+GUEST_VISIBLE = {"listing", "api_reviews", "api_cover"}
+# Never the owner: rating one's own item.
+OWNER_REFUSED = {"api_rate", "content_rate"}
 # They delete or re-process the item: checked for the owner and an admin on copies.
 DESTRUCTIVE = {"api_delete", "api_retry", "content_delete", "content_retry"}
 # The route names a thing inside the item that this test does not create (a draft map, a
@@ -42,7 +47,7 @@ DESTRUCTIVE = {"api_delete", "api_retry", "content_delete", "content_retry"}
 MISSING_OBJECT = {
     "api_map_draft", "api_apply_map_draft", "api_discard_map_draft", "api_revoke_link",
     "api_revoke_access", "share_link_revoke", "share_access_revoke", "learn_act",
-    "api_merge_concept",
+    "api_merge_concept", "api_cover",
 }  # fmt: skip
 JSON_BODIES: dict[str, object] = {
     "api_rename": {"title": "Renamed"},
@@ -54,6 +59,7 @@ JSON_BODIES: dict[str, object] = {
     "api_add_concept": {"title": "New idea of {role}"},
     "api_invite": {"email": "someone@example.com"},
     "api_set_visibility": {"visibility": "{visibility}"},
+    "api_rate": {"rating": 4, "review": "A review by {role}"},
 }
 QUERY = {"api_search": {"q": "mean"}, "content_search_fragment": {"q": "mean"}}
 FORMS: dict[str, dict[str, str]] = {
@@ -63,7 +69,21 @@ FORMS: dict[str, dict[str, str]] = {
     "share_invite": {"email": "someone@example.com"},
     "learn_note": {"concept_id": "{concept_id}", "content": "mine"},
     "share_visibility": {"visibility": "{visibility}"},
+    "content_rate": {"rating": "4", "review": "A review by {role}"},
 }
+
+
+def cover_png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (32, 32), (16, 185, 129)).save(out, "PNG")
+    return out.getvalue()
+
+
+FILES = {"api_set_cover": {"file": ("cover.png", cover_png(), "image/png")}}
 # The learner's own data, kept when access ends: always theirs to read.
 OWN_DATA = {"api_get_note"}
 
@@ -103,12 +123,16 @@ def expected(route: APIRoute, role: str, visibility: str) -> set[int] | None:
     """The statuses allowed; None: any success (below 400, or the missing-object answers)."""
     api = route.path.startswith("/api/")
     if role == "guest":
+        if route.name in GUEST_VISIBLE:
+            return None if visibility in ("public", "platform") else {404}
         return {401} if api else {401, 303}
     if route.name in OWN_DATA:
         return {200}
     if not can_read(role, visibility):
         return {404}
     if route.name in MANAGE and role not in ("owner", "admin"):
+        return {403}
+    if route.name in OWNER_REFUSED and role == "owner":
         return {403}
     if visibility == "platform" and role == "owner" and route.name in (
         "api_set_visibility", "share_visibility"
@@ -141,6 +165,10 @@ async def call(caller: Caller, route: APIRoute, ids: dict[str, str]) -> httpx.Re
     ids = {**ids, "role": caller.role}
     url = fill(route.path, ids)
     params = QUERY.get(route.name)
+    if route.name in FILES:
+        return await caller.api.request(
+            method, url, files=FILES[route.name], headers=caller.headers
+        )
     if route.path.startswith("/api/"):
         return await caller.api.request(
             method,
@@ -258,6 +286,7 @@ async def test_access_matrix(app, client, services):
     names = {r.name for r in routes}
     # The enumeration found the routes this issue is about (and everything else with an id).
     assert {"api_detail", "api_set_visibility", "api_access", "learn", "share_panel"} <= names
+    assert GUEST_VISIBLE | OWNER_REFUSED | {"listing_start", "api_set_cover"} <= names
     assert len(routes) >= 40, sorted(names)
 
     learners = {role: ids[role] for role in ids if role not in ("owner",)}

@@ -133,3 +133,16 @@ def clear_auth_cookies(request: Request, secure: bool) -> None:
 
 def token_family(request: Request) -> uuid.UUID | None:
     return getattr(request.state, "token_family", None)
+
+
+async def optional_user(
+    request: Request, session: SessionDep, services: ServicesDep
+) -> User | None:
+    """For what guests may see too (listings, reviews, covers): a bearer token if sent
+    (invalid: 401), else the page cookies (refreshed as a page would), else None."""
+    if bearer_token(request) is not None:
+        return await current_user(request, session, services)
+    return await page_user(request, session, services)
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import File, Form, Query, Response, UploadFile, status
+from fastapi import BackgroundTasks, File, Form, Query, Response, UploadFile, status
 from fastapi.responses import JSONResponse
 
-from learningos.auth.deps import CurrentUser
-from learningos.content import service
+from learningos.auth.deps import CurrentUser, OptionalUser
+from learningos.content import covers, service
+from learningos.content.repository import ContentRepository, has_listing
 from learningos.content.schemas import (
     ContentDetail,
     ContentOut,
@@ -22,6 +23,7 @@ from learningos.content.schemas import (
 from learningos.content.upload import store_upload
 from learningos.deps import MetaDep, ServicesDep, SessionDep
 from learningos.kit.api import api_router
+from learningos.kit.errors import NotFound
 
 router = api_router("/api/v1/content", ["content"])
 
@@ -121,3 +123,50 @@ async def delete(
     """Delete the item, its sections, its vectors and its stored file."""
     await service.delete(session, services, user, content_id, meta)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put("/{content_id}/cover", response_model=ContentOut)
+async def set_cover(
+    content_id: uuid.UUID,
+    user: CurrentUser,
+    session: SessionDep,
+    services: ServicesDep,
+    background: BackgroundTasks,
+    file: Annotated[UploadFile | None, File()] = None,
+):
+    """Upload the item's cover (the owner or an admin): multipart `file`, a PNG, JPEG or
+    WebP image recognised from its bytes (anything else 422), at most 5 MB (413) and 8,000
+    pixels a side. It is re-encoded; `cover_url` then serves it."""
+    content = await service.get_owned(session, user, content_id)
+    data = await covers.read_upload(file)
+    replaced = await covers.store_upload(services.storage, content, data)
+    await session.flush()
+    if replaced:  # background tasks run after the response, so after the commit
+        background.add_task(covers.discard, services.storage, replaced)
+    return content
+
+
+@router.get(
+    "/{content_id}/cover",
+    response_class=Response,
+    responses={200: {"content": {"image/webp": {}}, "description": "The cover image"}},
+)
+async def cover(
+    content_id: uuid.UUID,
+    user: OptionalUser,
+    session: SessionDep,
+    services: ServicesDep,
+    v: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    """The item's cover, to anyone who may see its listing (guests too for a listed item);
+    404 when there is none or the caller may not see it. With the current `v` (as in
+    `cover_url`) it may be cached for good."""
+    content = await ContentRepository(session).get_listing(user, content_id=content_id)
+    if content is None:
+        raise NotFound("No such content.")
+    data = await covers.read_cover(services.storage, content)
+    current = content.cover_url is not None and content.cover_url.endswith(f"?v={v}")
+    scope = "public" if has_listing(content) else "private"
+    age = "max-age=31536000, immutable" if current else "max-age=300"
+    headers = {"Cache-Control": f"{scope}, {age}", "X-Content-Type-Options": "nosniff"}
+    return Response(data, media_type="image/webp", headers=headers)

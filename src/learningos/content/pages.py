@@ -13,10 +13,12 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from learningos.content import service
 from learningos.content.upload import store_upload
 from learningos.deps import MetaDep, ServicesDep, SessionDep
-from learningos.kit.errors import AppError, NotFound
+from learningos.kit.errors import AppError, NotFound, ValidationFailed
 from learningos.kit.handlers import error_body
 from learningos.learning.service import map_with_concepts
+from learningos.listing import service as listing_service
 from learningos.models.content import Content, ContentStatus
+from learningos.models.user import User
 from learningos.progress.dashboard import learned_percent
 from learningos.progress.repository import ProgressRepository
 from learningos.sales import service as sales_service
@@ -111,17 +113,53 @@ async def content_page(
             query = f"?{request.url.query}" if request.url.query else ""
             return RedirectResponse(f"/buy/{content_id}{query}", status_code=303)
         raise
+    context = await _page_context(session, user, content)
+    context["rename_to"] = service.rename_offer(content, user, rename_to)
+    return render(request, "content/detail.html", context)
+
+
+async def _page_context(session: SessionDep, user: User, content: Content) -> dict[str, object]:
     sections = (
         await service.outline(session, content) if content.status == ContentStatus.READY else []
     )
     context = _detail_context(content, sections)
-    context["rename_to"] = service.rename_offer(content, user, rename_to)
     learning_map, concepts = await map_with_concepts(session, content.id)
     context["learning_map"], context["concepts"] = learning_map, concepts
     context["progress_of"] = await ProgressRepository(session).of_concepts(
         user.id, [c.id for c in concepts]
     )
-    return render(request, "content/detail.html", context)
+    context["my_rating"] = await listing_service.my_rating(session, user, content)
+    return context
+
+
+@router.post("/content/{content_id}/rating", name="content_rate")
+async def rate_submit(
+    request: Request,
+    content_id: uuid.UUID,
+    user: SignedIn,
+    session: SessionDep,
+    meta: MetaDep,
+    rating: Annotated[str, Form(max_length=2)] = "",
+    review: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    """The rating form of the content page (after a session): stars and a review."""
+    try:
+        stars = int(rating) if rating.strip().isdigit() else 0
+        await listing_service.rate(session, user, content_id, stars, review, meta)
+    except ValidationFailed as exc:
+        content = await service.get_readable(session, user, content_id)
+        context = await _page_context(session, user, content)
+        context["form"] = {"rating": rating, "review": review}
+        return refused(request, "content/detail.html", context, exc, fields=("rating", "review"))
+    return redirect_with_flash(f"/content/{content_id}#rating", "rated")
+
+
+@router.post("/content/{content_id}/rating/delete", name="content_unrate")
+async def unrate_submit(
+    request: Request, content_id: uuid.UUID, user: SignedIn, session: SessionDep, meta: MetaDep
+) -> Response:
+    await listing_service.unrate(session, user, content_id, meta)
+    return redirect_with_flash(f"/content/{content_id}#rating", "rating_removed")
 
 
 def _detail_context(content: Content, sections: Sequence[object]) -> dict[str, object]:

@@ -174,5 +174,41 @@ def _child(path: str, max_pages: int, memory_mb: int) -> int:
     return 0
 
 
+def render_cover_bounded(path: Path, *, memory_mb: int, timeout: float = 60.0) -> bytes | None:
+    """The first page of the PDF rendered as a WebP thumbnail (`covers.render_first_page`),
+    in a child process capped like the extraction; None when it cannot be rendered (a
+    damaged page, out of memory, too slow). Blocking: run it in a worker thread. It never
+    raises for a bad file: a cover is optional."""
+    with _ONE_CHILD:
+        command = [sys.executable, "-m", __name__, "--cover", str(path), str(memory_mb)]
+        env = {**os.environ, "PYTHONPATH": _import_path()}
+        try:
+            done = subprocess.run(  # noqa: S603 - our own module, with arguments we built
+                command, stdin=subprocess.DEVNULL, capture_output=True, env=env, timeout=timeout
+            )
+        except subprocess.TimeoutExpired:
+            return None
+    if done.returncode != 0 or not done.stdout:
+        return None
+    return done.stdout
+
+
+def _cover_child(path: str, memory_mb: int) -> int:
+    from learningos.content.covers import render_first_page
+
+    _cap_address_space(memory_mb)
+    try:
+        data = render_first_page(Path(path))
+    except Exception:  # noqa: BLE001 - any failure: no cover, reported by the exit status
+        return 1
+    if not data:
+        return 1
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "--cover":
+        sys.exit(_cover_child(sys.argv[2], int(sys.argv[3])))
     sys.exit(_child(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))

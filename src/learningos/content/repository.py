@@ -38,17 +38,28 @@ def live_grant(
     return exists().where(*conditions)
 
 
+# The visibilities that give an item a public listing (discover, `/c/{slug}`, the sitemap);
+# platform items are listed too, and a creator may unlist an item (`is_listed`, e.g. a paid
+# item with buyers that must not become private). Listing is not reading: a paid item's
+# listing shows its title, description and map to anyone, its text only to who
+# `readable_by` lets in.
+LISTED_VISIBILITIES = (Visibility.PUBLIC, Visibility.PAID)
+
+
 def listed() -> ColumnElement[bool]:
-    """What the catalogue lists (discover), to anyone, guests included: ready items that are
-    public, paid or platform content. Never private or shared ones. Listing shows an item's
-    card (title, author, description, price), not its text: reading it is still
-    `readable_by`'s decision (a paid item is listed but opens only through a grant)."""
+    """What the catalogue lists, to anyone, guests included: ready, not unlisted items that
+    are public, paid or platform content. Never private or shared ones."""
     return and_(
         Content.status == ContentStatus.READY,
-        or_(
-            Content.visibility.in_((Visibility.PUBLIC, Visibility.PAID)),
-            Content.is_platform_content.is_(True),
-        ),
+        Content.is_listed.is_(True),
+        or_(Content.is_platform_content.is_(True), Content.visibility.in_(LISTED_VISIBILITIES)),
+    )
+
+
+def has_listing(content: Content) -> bool:
+    """The item has (once processed) a public listing page: `listed()` for one item."""
+    return content.is_listed and (
+        content.is_platform_content or content.visibility in LISTED_VISIBILITIES
     )
 
 
@@ -75,6 +86,49 @@ class ContentRepository(Repository[Content]):
 
     async def get_readable(self, content_id: uuid.UUID, user: User | None) -> Content | None:
         return await self.first(self.readable_by(user).where(Content.id == content_id))
+
+    def listing_visible_to(self, user: User | None) -> Select[Any]:
+        """Items whose listing this visitor may see: every listed item (public, paid,
+        platform), and any other item they may read (`readable_by`: a shared item for the
+        people it is shared with, a private one for its owner)."""
+        readable = self.readable_by(user).with_only_columns(Content.id)
+        return select(Content).where(or_(listed(), Content.id.in_(readable)))
+
+    async def get_listing(
+        self, user: User | None, *, content_id: uuid.UUID | None = None, slug: str | None = None
+    ) -> Content | None:
+        query = self.listing_visible_to(user)
+        if content_id is not None:
+            query = query.where(Content.id == content_id)
+        else:
+            query = query.where(Content.slug == slug)
+        return await self.first(query)
+
+    async def lock(self, content_id: uuid.UUID) -> None:
+        """Lock the item's row until the transaction ends (FOR UPDATE on PostgreSQL; SQLite
+        serialises writers anyway): writers of its aggregates go one at a time."""
+        await self.session.execute(
+            select(Content.id).where(Content.id == content_id).with_for_update()
+        )
+
+    async def slugs_like(self, base: str) -> set[str]:
+        """Slugs taken that equal `base` or extend it with a suffix (`base-2`, ...)."""
+        rows = await self.session.scalars(
+            select(Content.slug).where(
+                or_(Content.slug == base, Content.slug.like(base.replace("%", "") + "-%"))
+            )
+        )
+        return {row for row in rows if row}
+
+    async def listed_for_sitemap(self, limit: int = 50_000) -> list[tuple[str, datetime]]:
+        """(slug, last change) of every listed item that has a slug, newest first."""
+        rows = await self.session.execute(
+            select(Content.slug, Content.updated_at)
+            .where(listed(), Content.slug.is_not(None))
+            .order_by(Content.updated_at.desc())
+            .limit(limit)
+        )
+        return [(slug, updated) for slug, updated in rows.all() if slug]
 
     def library_of(self, user: User, now: datetime | None = None) -> Select[Any]:
         """A learner's library: what they own plus what was granted to them and is still

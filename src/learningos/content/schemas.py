@@ -22,6 +22,11 @@ class ContentOut(BaseModel):
     page_count: int | None
     visibility: str
     created_at: datetime
+    # The listing: `/c/{slug}` once listed, the served cover, the learners' ratings.
+    slug: str | None = None
+    cover_url: str | None = None
+    rating_average: float = 0.0
+    rating_count: int = 0
 
 
 class RenameIn(BaseModel):

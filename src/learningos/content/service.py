@@ -329,7 +329,11 @@ async def delete(
 ) -> None:
     """Delete the item and its sections now; its vectors and stored file go in a job."""
     content = await get_owned(session, user, content_id)
-    payload = {"content_id": str(content.id), "file_key": content.file_key}
+    payload = {
+        "content_id": str(content.id),
+        "file_key": content.file_key,
+        "cover_key": content.cover_key,
+    }
     await session.delete(content)
     await session.flush()
     await services.queue.enqueue(session, JobName.CONTENT_PURGE, payload, user_id=user.id)

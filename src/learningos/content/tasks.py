@@ -23,8 +23,9 @@ import anyio.from_thread
 
 from learningos.ai.gateway import AIResult, Caller
 from learningos.ai.schemas import PlannerOutput
+from learningos.content import covers
 from learningos.content.document import Document, IngestError, Section
-from learningos.content.pdf_process import extract_pdf_bounded
+from learningos.content.pdf_process import extract_pdf_bounded, render_cover_bounded
 from learningos.content.repository import ContentRepository
 from learningos.content.sections import SectionRepository
 from learningos.content.segment import segment
@@ -68,12 +69,13 @@ async def process_content(ctx: JobContext) -> None:
     content = await ctx.session.get(Content, content_id)
     if content is None or content.file_key is None:
         raise PermanentJobError("the content no longer exists")
-    kind, key = content.type, content.file_key
+    kind, key, has_cover = content.type, content.file_key, content.cover_key is not None
     await services.db.release(ctx.session)  # nothing is held while the work runs
     await set_progress(
         services, content_id, status=ContentStatus.PROCESSING, stage="extract", progress=2
     )
     document = await _extract(services, content_id, kind, key)
+    cover = None if has_cover or kind != "pdf" else await _pdf_cover(services, content_id, key)
     settings = services.settings
     characters = sum(len(page.text) for page in document.pages)
     if characters > settings.max_item_characters:
@@ -95,7 +97,7 @@ async def process_content(ctx: JobContext) -> None:
     await _index(services, content_id, sections, rows)
     await set_progress(services, content_id, stage="map", progress=91)
     plan = await _plan(ctx, content, rows)
-    await _finish(ctx, content_id, document, rows, plan)
+    await _finish(ctx, content_id, document, rows, plan, cover)
 
 
 async def _extract(services: Services, content_id: uuid.UUID, kind: str, key: str) -> Document:
@@ -139,6 +141,28 @@ async def _extract_pdf(
         )
     finally:
         stop.set()
+
+
+async def _pdf_cover(services: Services, content_id: uuid.UUID, key: str) -> str | None:
+    """Render the PDF's first page as the item's cover and store it; its storage key, or None
+    (never an error: a failed cover does not fail processing)."""
+    try:
+        async with services.storage.local_copy(key) as path:
+            data = await anyio.to_thread.run_sync(
+                lambda: render_cover_bounded(
+                    Path(path), memory_mb=services.settings.pdf_memory_limit_mb
+                ),
+                abandon_on_cancel=True,
+            )
+        if data is None:
+            log.info("content.no_cover", content_id=str(content_id))
+            return None
+        cover_key = covers.new_key(content_id, prefix="page1-")
+        await covers.put_bytes(services.storage, cover_key, data)
+        return cover_key
+    except Exception as exc:  # noqa: BLE001 - the cover is optional
+        log.warning("content.cover_failed", content_id=str(content_id), error=str(exc))
+        return None
 
 
 async def _progress_from_thread(services: Services, content_id: uuid.UUID, percent: int) -> None:
@@ -230,6 +254,7 @@ async def _finish(
     document: Document,
     rows: list[ContentSection],
     plan: AIResult[PlannerOutput] | str,
+    cover: str | None = None,
 ) -> None:
     content = await ctx.session.get(Content, content_id, populate_existing=True)
     if content is None:  # deleted while processing: drop what was indexed
@@ -237,7 +262,13 @@ async def _finish(
             for record in plan.records:
                 ctx.session.expunge(record)
         await ctx.services.index.delete_content(content_id)
+        if cover:
+            await covers.discard(ctx.services.storage, cover)
         return
+    if cover and content.cover_key is None:
+        content.cover_key, content.cover_url = cover, covers.cover_path(content_id, cover)
+    elif cover:  # the owner uploaded a cover meanwhile: theirs stays
+        await covers.discard(ctx.services.storage, cover)
     await SectionRepository(ctx.session).replace_all(content_id, rows)
     if not isinstance(plan, str):
         await store_map(ctx.session, content_id, plan)
@@ -257,3 +288,5 @@ async def purge_content(ctx: JobContext) -> None:
     await invalidate_content(ctx.services.cache, uuid.UUID(payload["content_id"]))
     if payload.get("file_key"):
         await ctx.services.storage.delete(payload["file_key"])
+    if payload.get("cover_key"):
+        await ctx.services.storage.delete(payload["cover_key"])

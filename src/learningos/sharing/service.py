@@ -16,6 +16,7 @@ from learningos.auth.policy import normalize_email
 from learningos.auth.repository import UserRepository
 from learningos.content import service as content_service
 from learningos.content.repository import ContentRepository
+from learningos.content.slugs import ensure_slug
 from learningos.creator.service import is_creator
 from learningos.kit.audit import audit
 from learningos.kit.db import utcnow
@@ -83,6 +84,7 @@ async def set_visibility(
     content.visibility = "public" if value == "platform" else value
     if listed is not None:
         content.is_listed = listed
+    await ensure_slug(session, content)  # listed for the first time: its `/c/{slug}` address
     await audit(
         session,
         "content.visibility_changed",

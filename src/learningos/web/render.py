@@ -40,6 +40,9 @@ FLASH_MESSAGES = {
     "purchase_pending": "Thank you! Access opens as soon as the payment is confirmed.",
     "takedown_sent": "Your request was sent to the administrators.",
     "webhook_rerun": "The event will be processed again in a moment.",
+    "added_to_library": "Added to your library.",
+    "rated": "Thank you: your rating was saved.",
+    "rating_removed": "Your rating was removed.",
 }
 
 
