@@ -195,8 +195,10 @@ def main() -> None:
         )
     finally:
         server.terminate()
-        server.wait(timeout=30)
-        print((workdir / "server.log").read_text()[-2000:])
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
         shutil.rmtree(workdir, ignore_errors=True)
 
     print(

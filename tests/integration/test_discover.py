@@ -77,6 +77,11 @@ async def test_search_by_title_description_and_category(client, services):
     for odd in ['"', "*", "AND OR", "photo)", "'; drop table contents; --"]:
         response = await client.get(URL, params={"q": odd})
         assert response.status_code == 200, (odd, response.text)
+    # The page's order is cached for a few seconds, never an item that stopped being listed.
+    found = (await client.get(URL, params={"q": "photosynthesis"})).json()["items"][0]
+    async with services.db.transaction() as session:
+        (await session.get(Content, uuid.UUID(found["id"]))).visibility = "private"
+    assert titles(await client.get(URL, params={"q": "photosynthesis"})) == []
     # A renamed item is found under its new title only (the index follows every save).
     item = await make_item(services, owner_id, "Old name")
     async with services.db.transaction() as session:
