@@ -57,7 +57,7 @@ def _sentence(rng: random.Random, words: int) -> str:
 
 async def seed(url: str, items: int, learners: int, sessions: int) -> None:
     """Bulk inserts (multi-row INSERTs) of users, items and sessions: a few seconds."""
-    from sqlalchemy import insert
+    from sqlalchemy import insert, text
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from learningos.discover import popularity
@@ -113,6 +113,11 @@ async def seed(url: str, items: int, learners: int, sessions: int) -> None:
                 await conn.execute(insert(table), data[start : start + 500])
     async with AsyncSession(engine) as session, session.begin():
         await popularity.refresh(session)  # what the timer does every few minutes
+    # Planner statistics, as autovacuum would gather them: without, PostgreSQL estimates a
+    # handful of rows and filters all 10,000 by recomputing to_tsvector instead of using the
+    # GIN index (1.9 s instead of 3 ms for one search).
+    async with engine.begin() as conn:
+        await conn.execute(text("ANALYZE"))
     await engine.dispose()
 
 
