@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     cleanup_interval_seconds: float = Field(default=3600.0, gt=0)
     # How often "popular this week" (contents.learners_week) is recomputed.
     popularity_interval_seconds: float = Field(default=300.0, gt=0)
+    # How long a discover page's order and total are reused (0: never); the cards themselves
+    # are always read fresh, so an item that stops being listed leaves at once.
+    discover_cache_seconds: float = Field(default=10.0, ge=0, le=300)
 
     # Content and files.
     max_pdf_pages: int = Field(default=1000, ge=1, le=20_000)

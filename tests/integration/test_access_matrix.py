@@ -31,7 +31,8 @@ MANAGE = {
     "api_discard_map_draft", "api_update_concept", "api_move_concept", "api_merge_concept",
     "api_split_concept", "api_add_concept", "api_set_visibility", "api_invite",
     "api_create_link", "api_list_links", "api_revoke_link", "api_access", "api_revoke_access",
-    "content_delete", "content_rename", "content_retry", "map_editor", "map_editor_submit",
+    "content_delete", "content_rename", "content_retry", "content_listing", "map_editor",
+    "map_editor_submit",
     "share_panel", "share_visibility", "share_invite", "share_link_create",
     "share_link_revoke", "share_access_revoke", "api_set_cover",
 }  # fmt: skip
@@ -50,7 +51,7 @@ MISSING_OBJECT = {
     "api_merge_concept", "api_cover",
 }  # fmt: skip
 JSON_BODIES: dict[str, object] = {
-    "api_rename": {"title": "Renamed"},
+    "api_rename": {"title": "Renamed", "description": "About it", "category": "science"},
     "api_ask": {"question": "What is the mean?"},
     "api_update_concept": {"description": "Changed"},
     "api_move_concept": {"position": 0},
@@ -64,6 +65,7 @@ JSON_BODIES: dict[str, object] = {
 QUERY = {"api_search": {"q": "mean"}, "content_search_fragment": {"q": "mean"}}
 FORMS: dict[str, dict[str, str]] = {
     "content_rename": {"title": "Renamed"},
+    "content_listing": {"description": "About {role}", "category": "science"},
     "content_ask_fragment": {"question": "What is the mean?"},
     "learn_act": {"session_id": str(uuid.uuid4()), "action": "send", "message": "hi"},
     "share_invite": {"email": "someone@example.com"},

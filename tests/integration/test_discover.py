@@ -80,6 +80,11 @@ async def test_search_by_title_description_and_category(client, services):
     for odd in ['"', "*", "AND OR", "photo)", "'; drop table contents; --"]:
         response = await client.get(URL, params={"q": odd})
         assert response.status_code == 200, (odd, response.text)
+    # The page's order is cached for a few seconds, never an item that stopped being listed.
+    found = (await client.get(URL, params={"q": "photosynthesis"})).json()["items"][0]
+    async with services.db.transaction() as session:
+        (await session.get(Content, uuid.UUID(found["id"]))).visibility = "private"
+    assert titles(await client.get(URL, params={"q": "photosynthesis"})) == []
     # A renamed item is found under its new title only (the index follows every save).
     item = await make_item(services, owner_id, "Old name")
     async with services.db.transaction() as session:
@@ -271,3 +276,55 @@ async def test_library_shared_and_platform_lists(client, services):
         assert (await client.get(f"/api/v1/content/{path}")).status_code == 401
         bad = await client.get(f"/api/v1/content/{path}", params={"page": 0}, headers=reader)
         assert bad.status_code == 422
+
+
+async def test_listing_fields_api_and_pages(client, services):
+    from tests.integration.test_pages import html, sign_in_page
+
+    headers, owner_id = await owner(client, services)
+    item = await make_item(services, owner_id, "Statistics")
+    url = f"/api/v1/content/{item}"
+    done = await client.patch(
+        url, json={"description": "<script>x</script> Means", "category": "mathematics"},
+        headers=headers,
+    )  # fmt: skip
+    assert done.status_code == 200, done.text
+    assert done.json()["category"] == "mathematics" and done.json()["title"] == "Statistics"
+    for bad in ({"category": "astrology"}, {"description": "x" * 5001}, {"title": ""},
+                {"colour": "red"}):  # fmt: skip
+        refused = await client.patch(url, json=bad, headers=headers)
+        assert refused.status_code == 422, (bad, refused.text)
+        assert refused.json()["error"]["code"]
+    reader, _ = await owner(client, services, "reader@example.com")
+    assert (await client.patch(url, json={"category": "arts"}, headers=reader)).status_code == 403
+    # Found by the new description and category; clearing the category.
+    assert titles(await client.get(URL, params={"q": "means"})) == ["Statistics"]
+    assert titles(await client.get(URL, params={"category": "mathematics"})) == ["Statistics"]
+    cleared = await client.patch(url, json={"category": None}, headers=headers)
+    assert cleared.json()["category"] is None
+
+    # The pages: discover (guest, escaped), the owner's listing form, the library sections.
+    guest = html(await client.get("/discover", params={"q": "means"}))
+    card = guest.css_first("[data-listing-card]")
+    assert card is not None and "<script>" not in (guest.body.html or "")
+    assert card.css_first("[data-cover-placeholder]") is not None
+    assert "FREE" in card.text()
+    assert html(await client.get("/discover", params={"q": "zzzz"})).css_first("[data-no-results]")
+    assert (await client.get("/discover", params={"sort": "bogus", "page": "x"})).status_code == 200
+    await sign_in_page(client, "owner@example.com")
+    page = html(await client.get(f"/content/{item}"))
+    form = page.css_first("[data-listing-form] form")
+    assert form is not None
+    csrf = client.cookies.get("lo_csrf", "")
+    saved = await client.post(
+        form.attributes["action"],
+        data={"csrf_token": csrf, "description": "Plain", "category": "science"},
+    )
+    assert saved.status_code == 303
+    async with services.db.transaction() as session:
+        stored = await session.get(Content, item)
+        assert (stored.description, stored.category) == ("Plain", "science")
+    library = html(await client.get("/library"))
+    assert library.css_first("[data-library-shared]") is not None
+    signed_in_discover = html(await client.get("/discover"))
+    assert signed_in_discover.css_first('a[aria-current="page"][href="/discover"]') is not None

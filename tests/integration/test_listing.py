@@ -85,7 +85,7 @@ async def test_slugs_are_made_when_first_listed_and_kept(client, services):
     # A second item of the same title gets a suffix; going private and back keeps the slug.
     other, _ = await make_content(services, owner_id, ["Mean"], title="Statistics")
     response = await client.patch(
-        f"/api/v1/content/{other}/visibility", json={"visibility": "paid"}, headers=headers
+        f"/api/v1/content/{other}/visibility", json={"visibility": "public"}, headers=headers
     )
     assert response.is_success
     assert (await content_row(services, other)).slug == "statistics-2"

@@ -1,4 +1,5 @@
-"""Content JSON API: upload, library, detail, status, search, retry, delete."""
+"""Content JSON API: upload, library, detail, change (title, listing fields), status, search,
+retry, delete."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from learningos.content.repository import ContentRepository, has_listing
 from learningos.content.schemas import (
     ContentDetail,
     ContentOut,
+    ContentUpdate,
     HitOut,
-    RenameIn,
     SearchOut,
     StatusOut,
     UploadOut,
@@ -60,10 +61,18 @@ async def library(user: CurrentUser, session: SessionDep):
 
 @router.patch("/{content_id}", response_model=ContentOut)
 async def rename(
-    content_id: uuid.UUID, body: RenameIn, user: CurrentUser, session: SessionDep, meta: MetaDep
+    content_id: uuid.UUID,
+    body: ContentUpdate,
+    user: CurrentUser,
+    session: SessionDep,
+    meta: MetaDep,
 ):
-    """Rename an item (owner or admin; 403 for a reader who is not the owner)."""
-    return await service.rename(session, user, content_id, body.title, meta)
+    """Change an item's title and listing fields: `description` (≤ 5,000 characters) and
+    `category` (one of `GET /content/categories`). Owner or admin; 403 for a reader who is
+    not the owner; 422 for an unknown category or a description over the limit."""
+    return await service.update(
+        session, user, content_id, body.model_dump(exclude_unset=True), meta
+    )
 
 
 @router.get("/{content_id}", response_model=ContentDetail)

@@ -11,13 +11,15 @@ from fastapi import File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from learningos.content import service
+from learningos.content.schemas import DESCRIPTION_MAX
 from learningos.content.upload import store_upload
 from learningos.deps import MetaDep, ServicesDep, SessionDep
+from learningos.discover import service as catalogue
 from learningos.kit.errors import AppError, NotFound, ValidationFailed
 from learningos.kit.handlers import error_body
 from learningos.learning.service import map_with_concepts
 from learningos.listing import service as listing_service
-from learningos.models.content import Content, ContentStatus
+from learningos.models.content import Category, Content, ContentStatus
 from learningos.models.user import User
 from learningos.progress.dashboard import learned_percent
 from learningos.progress.repository import ProgressRepository
@@ -26,6 +28,7 @@ from learningos.web.forms import SignedIn, page_router, refused
 from learningos.web.render import redirect_with_flash, render, with_flash
 
 router = page_router()
+LIBRARY_SECTION = 50  # items in each of the library's "shared" and "added" sections
 
 
 def _upload_context(request: Request, services: ServicesDep) -> dict[str, object]:
@@ -43,14 +46,21 @@ async def library_page(
 ) -> Response:
     """Every material of the learner with how far they are, filtered by processing state."""
     shelf = await service.library_shelf(session, user, show)
-    learned = await learned_percent(session, user.id, [c.id for c in shelf.shown])
+    # Shared items have their own section below; items added from Discover too.
+    shared = await catalogue.shared_with(session, user, 1, LIBRARY_SECTION)
+    added = await catalogue.library(session, user, 1, LIBRARY_SECTION)
+    shared_ids = {item["id"] for item in shared.items}
+    mine = [c for c in shelf.shown if c.id not in shared_ids]
+    learned = await learned_percent(session, user.id, [c.id for c in mine])
     context = {
         "active": "library",
-        "contents": shelf.shown,
+        "contents": mine,
         "total": shelf.total,
         "show": shelf.show,
         "counts": shelf.counts,
         "purchases": await sales_service.history(session, user),
+        "shared": shared,
+        "added": [item for item in added.items if not item["owned"]],
         **learned,
     }
     return render(request, "content/library.html", context)
@@ -170,6 +180,8 @@ def _detail_context(content: Content, sections: Sequence[object]) -> dict[str, o
         "sections": sections,
         "stages": service.stage_states(content),
         "is_processing": content.status in (ContentStatus.PENDING, ContentStatus.PROCESSING),
+        "categories": list(Category),
+        "description_max": DESCRIPTION_MAX,
     }
 
 
@@ -243,6 +255,22 @@ async def rename_submit(
 ) -> Response:
     await service.rename(session, user, content_id, title, meta)
     return redirect_with_flash(f"/content/{content_id}", "content_renamed")
+
+
+@router.post("/content/{content_id}/listing", name="content_listing")
+async def listing_submit(
+    request: Request,
+    content_id: uuid.UUID,
+    user: SignedIn,
+    session: SessionDep,
+    meta: MetaDep,
+    description: Annotated[str, Form(max_length=20_000)] = "",
+    category: Annotated[str, Form(max_length=80)] = "",
+) -> Response:
+    """The owner's listing fields: description and category (checked by the service)."""
+    changes = {"description": description, "category": category}
+    await service.update(session, user, content_id, changes, meta)
+    return redirect_with_flash(f"/content/{content_id}", "listing_saved")
 
 
 @router.post("/content/{content_id}/retry", name="content_retry")

@@ -5,6 +5,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from learningos.models.content import Category
+
 
 class ContentOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -21,6 +23,7 @@ class ContentOut(BaseModel):
     file_size: int | None
     page_count: int | None
     visibility: str
+    category: str | None = None
     created_at: datetime
     # The listing: `/c/{slug}` once listed, the served cover, the learners' ratings.
     slug: str | None = None
@@ -29,8 +32,18 @@ class ContentOut(BaseModel):
     rating_count: int = 0
 
 
-class RenameIn(BaseModel):
-    title: str = Field(min_length=1, max_length=300)
+DESCRIPTION_MAX = 5000  # the upload form's limit too
+
+
+class ContentUpdate(BaseModel):
+    """The owner's changes to an item's title and listing fields; fields left out stay as
+    they are, `null` (or an empty text) clears the description or the category."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
+    category: Category | None = None
 
 
 class UploadOut(BaseModel):

@@ -6,6 +6,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import anyio
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from learningos.content.allowance import check_processing_allowance
 from learningos.content.document import IngestError
 from learningos.content.repository import ContentRepository
+from learningos.content.schemas import DESCRIPTION_MAX
 from learningos.content.sections import SectionRepository
 from learningos.content.sniff import sniff_kind
 from learningos.jobs.repository import JobRepository
@@ -29,6 +31,7 @@ from learningos.kit.errors import (
 from learningos.kit.requestmeta import RequestMeta
 from learningos.models.content import (
     AccessType,
+    Category,
     Content,
     ContentAccess,
     ContentSection,
@@ -190,6 +193,51 @@ async def rename(
     content = await get_owned(session, user, content_id)
     content.title = required_title(title)
     await audit(session, "content.renamed", meta, user.id, content_id=str(content.id))
+    return content
+
+
+def clean_description(text: str | None) -> str | None:
+    """A description as stored: trimmed, at most 5,000 characters, None when empty (shown
+    escaped everywhere: it is plain text, never HTML)."""
+    cleaned = (text or "").strip()
+    if len(cleaned) > DESCRIPTION_MAX:
+        message = f"Keep the description under {DESCRIPTION_MAX:,} characters."
+        raise ValidationFailed(message, details=[{"field": "description", "message": message}])
+    return cleaned or None
+
+
+def clean_category(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return Category(value).value
+    except ValueError:
+        message = "Choose a category from the list."
+        raise ValidationFailed(
+            message, details=[{"field": "category", "message": message}]
+        ) from None
+
+
+async def update(
+    session: AsyncSession,
+    user: User,
+    content_id: uuid.UUID,
+    changes: dict[str, Any],
+    meta: RequestMeta,
+) -> Content:
+    """Change an item's title, description or category (the owner or an admin); fields not
+    in `changes` stay as they are."""
+    content = await get_owned(session, user, content_id)
+    if "title" in changes:
+        content.title = required_title(changes["title"])
+    if "description" in changes:
+        content.description = clean_description(changes["description"])
+    if "category" in changes:
+        content.category = clean_category(changes["category"])
+    await audit(
+        session, "content.updated", meta, user.id, content_id=str(content.id),
+        fields=sorted(changes),
+    )  # fmt: skip
     return content
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Query
 
 from learningos.auth.deps import CurrentUser
-from learningos.deps import SessionDep
+from learningos.deps import ServicesDep, SessionDep
 from learningos.discover import service
 from learningos.discover.schemas import CategoryOut, LibraryPage, ListingPage
 from learningos.kit.api import api_router
@@ -23,6 +23,7 @@ PerPage = Annotated[int, Query(ge=1, le=service.MAX_PER_PAGE)]
 @router.get("/discover", response_model=ListingPage)
 async def discover(
     session: SessionDep,
+    services: ServicesDep,
     q: Annotated[str | None, Query(max_length=service.MAX_QUERY)] = None,
     category: Category | None = None,
     kind: ListingKind | None = None,
@@ -35,7 +36,8 @@ async def discover(
     (`category`, `kind`), an order (`sort`: popular = distinct learners in the last 7 days;
     without it, relevance when searching and popular otherwise), one page with the total."""
     query = service.listing_query(q, category, kind, sort, page, per_page)
-    return (await service.discover(session, query)).out()
+    ttl = services.settings.discover_cache_seconds
+    return (await service.discover(session, query, services.cache, ttl)).out()
 
 
 @router.get("/categories", response_model=list[CategoryOut])

@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from learningos.auth.deps import PageUser
-from learningos.deps import SessionDep
+from learningos.deps import ServicesDep, SessionDep
 from learningos.discover import service
 from learningos.models.content import Category, ListingKind, ListingSort
 from learningos.web.forms import page_router
@@ -47,6 +47,7 @@ async def discover_page(
     request: Request,
     user: PageUser,
     session: SessionDep,
+    services: ServicesDep,
     q: str | None = None,
     category: str | None = None,
     kind: str | None = None,
@@ -62,16 +63,17 @@ async def discover_page(
         _enum(ListingSort, sort),
         _page_number(page),
     )
-    results = await service.discover(session, query)
+    cache, ttl = services.cache, services.settings.discover_cache_seconds
+    results = await service.discover(session, query, cache, ttl)
     browsing = not (query.q or query.category or query.kind or query.sort) and query.page == 1
     sections: dict[str, list[dict[str, Any]]] = {}
     if browsing and results.total:
         platform = service.listing_query(kind=ListingKind.PLATFORM, per_page=SECTION_SIZE)
         popular = service.listing_query(sort=ListingSort.POPULAR, per_page=SECTION_SIZE)
-        sections["platform"] = (await service.discover(session, platform)).items
+        sections["platform"] = (await service.discover(session, platform, cache, ttl)).items
         sections["popular"] = [
             item
-            for item in (await service.discover(session, popular)).items
+            for item in (await service.discover(session, popular, cache, ttl)).items
             if item["learners_this_week"]
         ]
     params = {

@@ -6,12 +6,14 @@ content repository, the only places those rules are written."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import load_only
 
 from learningos.content.repository import ContentRepository, listed, live_grant
 from learningos.discover import search
@@ -61,6 +63,15 @@ def _kind_filter(kind: ListingKind) -> ColumnElement[bool]:
     return or_(Content.visibility == Visibility.PUBLIC, Content.is_platform_content.is_(True))
 
 
+# What a card shows: the rows are loaded without the text (raw_text can be megabytes).
+CARD_COLUMNS = load_only(
+    Content.id, Content.user_id, Content.title, Content.description, Content.category,
+    Content.cover_url, Content.slug, Content.status, Content.visibility,
+    Content.is_platform_content, Content.price_cents, Content.currency,
+    Content.rating_average, Content.rating_count, Content.learners_week, Content.created_at,
+)  # fmt: skip
+
+
 class ListingRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -88,11 +99,8 @@ class ListingRepository:
             stmt = stmt.where(_kind_filter(query.kind))
         return stmt, rank
 
-    async def discover(
-        self, query: ListingQuery, now: datetime | None = None
-    ) -> tuple[list[Listed], int]:
-        """One page of the catalogue and the number of items matching in all."""
-        now = now or utcnow()
+    async def discover(self, query: ListingQuery) -> tuple[list[uuid.UUID], int]:
+        """The ids of one page of the catalogue, in order, and the number matching in all."""
         filtered, rank = self._filtered(query)
         total = await self.session.scalar(select(func.count()).select_from(filtered.subquery()))
         if not total:
@@ -105,16 +113,26 @@ class ListingRepository:
             ListingSort.RATING: [Content.rating_average.desc(), Content.rating_count.desc()],
             ListingSort.PRICE: [Content.price_cents.asc()],
         }
-        order = orders[sort]
         stmt = (
-            filtered.with_only_columns(Content, User.name)
-            .join(User, User.id == Content.user_id)
-            .order_by(*order, Content.created_at.desc(), Content.id)
+            filtered.order_by(*orders[sort], Content.created_at.desc(), Content.id)
             .offset(query.offset)
             .limit(query.per_page)
         )
-        rows = await self.session.execute(stmt)
-        return [Listed(c, name) for c, name in rows], int(total)
+        return list(await self.session.scalars(stmt)), int(total)
+
+    async def cards(self, ids: list[uuid.UUID]) -> list[Listed]:
+        """These items, in this order, each with its author — only those still listed (a
+        page of ids may come from a cache)."""
+        if not ids:
+            return []
+        rows = await self.session.execute(
+            select(Content, User.name)
+            .join(User, User.id == Content.user_id)
+            .where(Content.id.in_(ids), listed())
+            .options(CARD_COLUMNS)
+        )
+        found = {c.id: Listed(c, name) for c, name in rows}
+        return [found[i] for i in ids if i in found]
 
     async def _page(
         self, stmt: Select[Any], page: int, per_page: int, now: datetime
@@ -125,6 +143,7 @@ class ListingRepository:
         rows = await self.session.execute(
             stmt.add_columns(User.name)
             .join(User, User.id == Content.user_id)
+            .options(CARD_COLUMNS)
             .offset((page - 1) * per_page)
             .limit(per_page)
         )

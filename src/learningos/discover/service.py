@@ -3,7 +3,9 @@ by the JSON API and the pages."""
 
 from __future__ import annotations
 
+import json
 import math
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +13,7 @@ from babel.numbers import format_currency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.discover.repository import Listed, ListingQuery, ListingRepository
+from learningos.kit.cache import Cache
 from learningos.models.content import Category, ListingKind, ListingSort
 from learningos.models.user import User
 
@@ -115,11 +118,40 @@ def listing_query(
     )
 
 
-async def discover(session: AsyncSession, query: ListingQuery) -> Page:
+def _cache_key(query: ListingQuery) -> str:
+    kind = query.kind.value if query.kind else ""
+    sort = query.sort.value if query.sort else ""
+    parts = [query.q or "", query.category or "", kind, sort, query.page, query.per_page]
+    return "discover:" + json.dumps(parts, separators=(",", ":"))
+
+
+async def discover(
+    session: AsyncSession,
+    query: ListingQuery,
+    cache: Cache | None = None,
+    ttl_seconds: float = 0,
+) -> Page:
     """A page of the catalogue: listed items (public, paid, platform; ready) matching the
     search and filters, in the order asked for, with the total. The same for everyone,
-    guests included."""
-    rows, total = await ListingRepository(session).discover(query)
+    guests included.
+
+    With a cache, the page's ids and the total are kept for `ttl_seconds` (the same for
+    every caller, so most requests skip the search and the count); the cards are read fresh
+    each time and only items still listed are shown, so an item made private or deleted
+    leaves at once, and a title changed shows at once. Only the order and the total may be
+    up to `ttl_seconds` old."""
+    repo = ListingRepository(session)
+    key = _cache_key(query)
+    cached = await cache.get(key) if cache and ttl_seconds > 0 else None
+    if cached is not None:
+        stored = json.loads(cached)
+        ids, total = [uuid.UUID(i) for i in stored["ids"]], int(stored["total"])
+    else:
+        ids, total = await repo.discover(query)
+        if cache and ttl_seconds > 0:
+            value = json.dumps({"ids": [str(i) for i in ids], "total": total})
+            await cache.set(key, value, ttl_seconds=max(1, int(ttl_seconds)))
+    rows = await repo.cards(ids)
     return Page([card(r) for r in rows], total, query.page, query.per_page)
 
 

@@ -30,6 +30,7 @@ FLASH_MESSAGES = {
     "password_changed": "Your password was changed.",
     "already_uploaded": "You already have this material, so it was not uploaded again.",
     "content_renamed": "Renamed.",
+    "listing_saved": "Listing details saved.",
     "map_updated": "Learning map updated.",
     "map_regenerating": "Building a new map. It will wait here until you replace the old one.",
     "map_replaced": "The learning map was replaced with the new one.",
