@@ -149,7 +149,7 @@ def main() -> None:
         default=0.0,
         help="max think time per client in seconds, as load.py (default 0: closed loop)",
     )
-    parser.add_argument("--port", type=int, default=8124)
+    parser.add_argument("--port", type=int, default=8191)
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object on the last line"
     )
@@ -198,7 +198,7 @@ def main() -> None:
         )
     )
     try:
-        wait_ready(host)
+        wait_ready(host, timeout=240)  # two web processes and a worker start slowly
         result = asyncio.run(load(host, args.users, args.seconds, args.wait_max))
     finally:
         for process in reversed(processes):  # the web server first, then the worker
