@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import secrets
 import shutil
 import statistics
@@ -91,7 +92,7 @@ def delivery(n: int) -> tuple[str, bytes, dict[str, str]]:
     )
 
 
-async def load(host: str, users: int, seconds: float) -> dict[str, object]:
+async def load(host: str, users: int, seconds: float, wait_max: float) -> dict[str, object]:
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     counter = iter(range(10**9))
@@ -106,6 +107,8 @@ async def load(host: str, users: int, seconds: float) -> dict[str, object]:
                 response = await client.post(path, content=body, headers=headers)
                 latencies.append((time.perf_counter() - started) * 1000)
                 statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                if wait_max > 0:
+                    await asyncio.sleep(random.uniform(wait_max / 2, wait_max))
 
         # Warm up (connections, the first requests' imports), not measured.
         for n in range(20):
@@ -140,7 +143,13 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=None, help="web processes (default 1 embedded, 2 postgres)"
     )
-    parser.add_argument("--port", type=int, default=8124)
+    parser.add_argument(
+        "--wait-max",
+        type=float,
+        default=0.0,
+        help="max think time per client in seconds, as load.py (default 0: closed loop)",
+    )
+    parser.add_argument("--port", type=int, default=8191)
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object on the last line"
     )
@@ -189,16 +198,22 @@ def main() -> None:
         )
     )
     try:
-        wait_ready(host)
-        result = asyncio.run(load(host, args.users, args.seconds))
+        wait_ready(host, timeout=240)  # two web processes and a worker start slowly
+        result = asyncio.run(load(host, args.users, args.seconds, args.wait_max))
     finally:
-        for process in processes:
+        for process in reversed(processes):  # the web server first, then the worker
             process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
 
-    print(f"mode={args.mode} web_processes={workers} users={args.users} seconds={args.seconds}")
+    print(
+        f"mode={args.mode} web_processes={workers} users={args.users} seconds={args.seconds}"
+        f" wait_max={args.wait_max}"
+    )
     print(
         f"webhooks: {result['requests']} requests {result['statuses']}  p50 {result['p50_ms']} ms"
         f"  p95 {result['p95_ms']} ms  p99 {result['p99_ms']} ms  {result['rps']} req/s"

@@ -30,6 +30,8 @@ def run(args: list[str], tmp_path, stdin: str = "", **env: str) -> subprocess.Co
         ["user", "create"],
         ["eval", "examiner"],
         ["eval", "answers"],
+        ["ledger", "check"],
+        ["webhooks", "replay"],
     ],  # fmt: skip
 )
 def test_every_command_has_help(command, tmp_path):

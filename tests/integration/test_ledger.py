@@ -349,3 +349,33 @@ async def test_any_sequence_of_balanced_transactions_keeps_the_books(services, t
             assert await balance(session, account) == expected[account]
         assert sum([await balance(session, account) for account in ACCOUNTS]) == 0
         assert await run_checks(session) == []
+
+
+async def test_the_ledger_check_command(tmp_path):
+    """`learningos ledger check` on a database of its own: balances printed and exit 0 when
+    the books add up; exit 1 naming the transaction once an imbalance is planted."""
+    import sqlite3
+
+    import anyio
+
+    from learningos.kit.db import Database
+    from learningos.kit.migrate import upgrade
+    from tests.integration.test_cli import run
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'learningos.db'}"
+    await anyio.to_thread.run_sync(upgrade, url)
+    creator = uuid.uuid4()
+    db = Database(url)
+    try:
+        async with db.transaction() as session:
+            assert await sell(session, creator, key="order:cli")
+    finally:
+        await db.dispose()
+    clean = await anyio.to_thread.run_sync(run, ["ledger", "check"], tmp_path)
+    assert clean.returncode == 0, clean.stderr
+    assert f"creator {creator}: pending 7.00 USD, available 0.00 USD" in clean.stdout
+    with sqlite3.connect(tmp_path / "learningos.db") as conn:
+        conn.execute("UPDATE ledger_entries SET amount_cents = 701 WHERE amount_cents = 700")
+    broken = await anyio.to_thread.run_sync(run, ["ledger", "check"], tmp_path)
+    assert broken.returncode == 1
+    assert "order:cli" in broken.stderr and "+1 USD" in broken.stderr

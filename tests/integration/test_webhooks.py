@@ -399,3 +399,21 @@ async def test_the_replay_command(tmp_path):
         ).fetchone() == (1,)
     assert run(["webhooks", "replay", str(uuid.uuid4())], tmp_path).returncode == 1
     assert run(["webhooks", "replay", "not-an-id"], tmp_path).returncode == 2
+
+
+async def test_a_job_that_fails_for_good_marks_its_event_failed(services):
+    from learningos.webhooks.repository import WebhookRepository
+
+    async with services.db.transaction() as session:
+        repo = WebhookRepository(session)
+        event_id = await repo.insert_if_new(PaymentProvider.PADDLE, "x", "paddle:evt_job", "{}")
+        assert event_id is not None
+        await service.record_job_failure(session, event_id, "OperationalError: gone")
+    async with services.db.transaction() as session:
+        event = await session.get(WebhookEvent, event_id)
+        assert event is not None and event.status == WebhookStatus.FAILED
+        assert event.error == "Processing failed: OperationalError: gone"
+        # A settled event keeps what processing recorded.
+        await service.record_job_failure(session, event_id, "later")
+        await session.refresh(event)
+        assert event.error == "Processing failed: OperationalError: gone"

@@ -98,7 +98,8 @@ def test_unique_keys_of_each_provider() -> None:
         len(parse_paddle(json.dumps({"event_id": long_id, "event_type": "x"}).encode()).unique_key)
         <= 300
     )
-    for bad in (b"not json", b"[1, 2]", b'{"meta": {}}', b"\xff\xfe"):
+    utf16 = json.dumps({"event_id": "e", "event_type": "x"}).encode("utf-16")
+    for bad in (b"not json", b"[1, 2]", b'{"meta": {}}', b"\xff\xfe", utf16):
         with pytest.raises(MalformedEvent):
             parse_lemon_squeezy(bad)
         with pytest.raises(MalformedEvent):

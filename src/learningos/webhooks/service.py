@@ -121,6 +121,18 @@ async def process(
     return next_status
 
 
+async def record_job_failure(session: AsyncSession, event_id: uuid.UUID, error: str) -> None:
+    repo = WebhookRepository(session)
+    event = await repo.get(event_id)
+    if event is not None and WebhookStatus(event.status) not in SETTLED:
+        await repo.set_state(
+            event_id,
+            status=WebhookStatus.FAILED.value,
+            error=f"Processing failed: {error}"[:MAX_ERROR],
+            next_attempt_at=None,
+        )
+
+
 async def retry_due(
     session: AsyncSession, services: Services, now: datetime | None = None, limit: int = 200
 ) -> int:

@@ -13,7 +13,14 @@ if TYPE_CHECKING:
     from learningos.services import Services
 
 
-@job(JobName.WEBHOOKS_PROCESS)
+async def mark_failed(ctx: JobContext, exc: Exception) -> None:
+    """The job itself failed for good (the database, not the handler): say so on the event,
+    where the admin page shows it, instead of leaving it "received" forever."""
+    event_id = uuid.UUID(ctx.job.payload["event_id"])
+    await service.record_job_failure(ctx.session, event_id, f"{type(exc).__name__}: {exc}")
+
+
+@job(JobName.WEBHOOKS_PROCESS, on_failure=mark_failed)
 async def process_event(ctx: JobContext) -> None:
     """Run the event's handler (its outcome is recorded on the event, not on the job)."""
     event_id = uuid.UUID(ctx.job.payload["event_id"])

@@ -97,7 +97,7 @@ def _paddle_ts(header: str) -> int:
 
 def _json_object(body: bytes) -> dict[str, Any]:
     try:
-        payload = json.loads(body)
+        payload = json.loads(body.decode("utf-8"))  # stored as text: UTF-8 only
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedEvent("The webhook body is not valid JSON.") from exc
     if not isinstance(payload, dict):
