@@ -79,10 +79,11 @@ class SeedResult:
     started_session: bool
     concepts: list[str]
     seconds: float
+    created_creator: bool = False  # the demo creator or one of their items was added
 
     @property
     def changed(self) -> bool:
-        return self.created_user or self.processed or self.started_session
+        return self.created_user or self.processed or self.started_session or self.created_creator
 
 
 def _quiet(_: str) -> None:
@@ -103,7 +104,8 @@ async def seed_demo(services: Services, progress: Progress = _quiet) -> SeedResu
     return SeedResult(
         user_id=user_id,
         content_id=content_id,
-        created_user=created_user or created_creator,
+        created_user=created_user,
+        created_creator=created_creator,
         processed=job_id is not None,
         started_session=started_session,
         concepts=concepts,
