@@ -69,6 +69,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from learningos.auth import pages as auth_pages
     from learningos.content import endpoints as content_api
     from learningos.content import pages as content_pages
+    from learningos.donations import endpoints as donations_api
+    from learningos.donations import pages as donations_pages
     from learningos.health import endpoints as health_api
     from learningos.jobs import endpoints as jobs_api
     from learningos.learning import endpoints as learning_api
@@ -96,6 +98,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         progress_api.router,
         review_api.router,
         sharing_api.router,
+        donations_api.router,
         auth_pages.router,
         content_pages.router,
         learning_pages.router,
@@ -106,6 +109,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         account_api.router,
         account_pages.router,
         sharing_pages.router,
+        donations_pages.router,
         web_pages.router,
     ):
         app.include_router(router)

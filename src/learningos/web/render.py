@@ -33,6 +33,10 @@ FLASH_MESSAGES = {
     "map_kept": "The new map was discarded; your map is unchanged.",
     "content_deleted": "Deleted, with everything made from it.",
     "share_opened": "This material was shared with you. It is in your library now.",
+    "payment_settings_saved": "Your payment settings were saved.",
+    "khqr_uploaded": "Your KHQR image was checked and saved.",
+    "khqr_removed": "Your KHQR image was removed; ABA KHQR is off.",
+    "donations_changed": "Donation settings for this material were saved.",
 }
 
 
