@@ -1,3 +1,4 @@
+# ruff: noqa: F811
 """The real Paddle adapter against the local fake of Paddle's transactions API: the request's
 path, headers and JSON, the checkout URL from the answer, retries on 5xx/429/timeouts, final
 errors, and the key never in a message."""
