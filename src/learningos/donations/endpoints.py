@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import BackgroundTasks, File, UploadFile
+from fastapi import BackgroundTasks, File, Query, UploadFile
 
 from learningos.auth.deps import CurrentUser
 from learningos.deps import MetaDep, ServicesDep, SessionDep
@@ -15,6 +15,10 @@ from learningos.donations.qrimage import MAX_BYTES, check_size
 from learningos.donations.schemas import (
     ContentDonationsIn,
     ContentDonationsOut,
+    DonateCheckoutIn,
+    DonateCheckoutOut,
+    DonationOut,
+    DonationPage,
     PaymentSettingsIn,
     PaymentSettingsOut,
 )
@@ -96,4 +100,63 @@ async def set_content_donations(
         "id": content.id,
         "accept_donations": content.accept_donations,
         "donation_message": content.donation_message,
+    }
+
+
+@router.post("/donate/checkout", response_model=DonateCheckoutOut, status_code=201)
+async def donate_checkout(
+    body: DonateCheckoutIn,
+    user: CurrentUser,
+    session: SessionDep,
+    services: ServicesDep,
+    meta: MetaDep,
+) -> Any:
+    """Start a card donation through Paddle to an item's creator (`content_id`; the item
+    accepts donations) or to a creator (`creator_id`; Paddle on in their settings).
+    `amount_cents` from 100 to 100000 (presets 100, 300, 500, 1000); 422 otherwise. Send the
+    donor to `checkout_url`; the donation completes when Paddle's webhook arrives. A donation
+    never unlocks paid content."""
+    done = await service.checkout(
+        session,
+        services,
+        user,
+        content_id=body.content_id,
+        creator_id=body.creator_id,
+        amount_cents=body.amount_cents,
+        message=body.message,
+        meta=meta,
+    )
+    return {"donation_id": done.donation_id, "checkout_url": done.checkout_url}
+
+
+def donation_out(row: Any, title: str | None, donor: str | None) -> DonationOut:
+    return DonationOut(
+        id=row.id,
+        amount_cents=row.amount_cents,
+        currency=row.currency,
+        message=row.message,
+        status=row.status,
+        payment_provider=row.payment_provider,
+        content_id=row.content_id,
+        content_title=title,
+        donor_name=donor,
+        created_at=row.created_at,
+        completed_at=row.completed_at,
+    )
+
+
+@router.get("/donations/received", response_model=DonationPage)
+async def donations_received(
+    user: CurrentUser,
+    session: SessionDep,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Any:
+    """The donations the creator received (completed and refunded), newest first."""
+    rows, total = await service.received(session, user, page, per_page)
+    return {
+        "items": [donation_out(*row) for row in rows],
+        "total": total,
+        "page": page,
+        "per_page": per_page,
     }

@@ -16,7 +16,7 @@ from learningos.deps import MetaDep, ServicesDep, SessionDep
 from learningos.donations import payment_settings, service
 from learningos.donations.endpoints import read_upload
 from learningos.donations.schemas import PaymentSettingsIn
-from learningos.kit.errors import AppError, Forbidden
+from learningos.kit.errors import AppError, Forbidden, ValidationFailed
 from learningos.models.user import User
 from learningos.web.forms import SignedIn, page_router, refused
 from learningos.web.render import redirect_with_flash, render
@@ -130,5 +130,165 @@ async def content_donations(
     return redirect_with_flash(f"/content/{content_id}", "donations_changed")
 
 
-def _redirect(url: str) -> Response:
-    return RedirectResponse(url, status_code=303)
+# -- donating ---------------------------------------------------------------------------------
+
+
+def parse_dollars(text: str) -> int | None:
+    """ "25", "$7.50", "1,000" → cents; None when it is not an amount."""
+    value = text.strip().removeprefix("$").replace(",", "").strip()
+    if not value:
+        return None
+    whole, _, fraction = value.partition(".")
+    if not whole.isdigit() or len(whole) > 7 or not (fraction == "" or fraction.isdigit()):
+        raise ValidationFailed(
+            "Enter an amount in US dollars, such as 5 or 7.50.",
+            details=[{"field": "amount_cents", "message": "Enter an amount such as 5 or 7.50."}],
+        )
+    if len(fraction) > 2:
+        message = "An amount has at most two decimals (cents)."
+        raise ValidationFailed(message, details=[{"field": "amount_cents", "message": message}])
+    return int(whole) * 100 + int(fraction.ljust(2, "0") or 0)
+
+
+async def _dialog(
+    request: Request,
+    session: SessionDep,
+    services: ServicesDep,
+    user: User,
+    *,
+    content_id: uuid.UUID | None,
+    creator_id: uuid.UUID | None,
+    exc: AppError | None = None,
+    typed: dict[str, str] | None = None,
+) -> Response:
+    target = await service.dialog_target(session, user, content_id, creator_id)
+    action = (
+        f"/content/{content_id}/donate" if content_id else f"/creators/{target.recipient.id}/donate"
+    )
+    context = {
+        "active": "library",
+        "recipient": target.recipient,
+        "content": target.content,
+        "methods": payment_settings.view(await payment_settings.find(session, target.recipient.id)),
+        "card_ready": service.paddle_configured(services) or service.test_checkout_on(services),
+        "action": action,
+        "presets": service.PRESETS_CENTS,
+        "form": typed or {},
+    }
+    if exc is not None:
+        return refused(request, "donations/donate.html", context, exc)
+    return render(request, "donations/donate.html", context)
+
+
+@router.get("/content/{content_id}/donate", name="donate_content")
+async def donate_content_page(
+    request: Request,
+    content_id: uuid.UUID,
+    user: SignedIn,
+    session: SessionDep,
+    services: ServicesDep,
+) -> Response:
+    return await _dialog(request, session, services, user, content_id=content_id, creator_id=None)
+
+
+@router.get("/creators/{creator_id}/donate", name="donate_creator")
+async def donate_creator_page(
+    request: Request,
+    creator_id: uuid.UUID,
+    user: SignedIn,
+    session: SessionDep,
+    services: ServicesDep,
+) -> Response:
+    return await _dialog(request, session, services, user, content_id=None, creator_id=creator_id)
+
+
+async def _donate(
+    request: Request,
+    session: SessionDep,
+    services: ServicesDep,
+    user: User,
+    meta: MetaDep,
+    content_id: uuid.UUID | None,
+    creator_id: uuid.UUID | None,
+    amount: str,
+    custom_amount: str,
+    message: str,
+) -> Response:
+    typed = {"amount": amount, "custom_amount": custom_amount, "message": message}
+    try:
+        cents = parse_dollars(custom_amount)
+        if cents is None:
+            cents = int(amount) if amount.isdigit() else 0
+        done = await service.checkout(
+            session,
+            services,
+            user,
+            content_id=content_id,
+            creator_id=creator_id,
+            amount_cents=cents,
+            message=message,
+            meta=meta,
+        )
+    except AppError as exc:
+        if exc.status_code in (401, 404):
+            raise
+        return await _dialog(
+            request,
+            session,
+            services,
+            user,
+            content_id=content_id,
+            creator_id=creator_id,
+            exc=exc,
+            typed=typed,
+        )
+    if request.headers.get("hx-request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": done.checkout_url})
+    return RedirectResponse(done.checkout_url, status_code=303)
+
+
+@router.post("/content/{content_id}/donate", name="donate_content_submit")
+async def donate_content_submit(
+    request: Request,
+    content_id: uuid.UUID,
+    user: SignedIn,
+    session: SessionDep,
+    services: ServicesDep,
+    meta: MetaDep,
+    amount: Annotated[str, Form(max_length=12)] = "",
+    custom_amount: Annotated[str, Form(max_length=20)] = "",
+    message: Annotated[str, Form(max_length=600)] = "",
+) -> Response:
+    return await _donate(
+        request, session, services, user, meta, content_id, None, amount, custom_amount, message
+    )
+
+
+@router.post("/creators/{creator_id}/donate", name="donate_creator_submit")
+async def donate_creator_submit(
+    request: Request,
+    creator_id: uuid.UUID,
+    user: SignedIn,
+    session: SessionDep,
+    services: ServicesDep,
+    meta: MetaDep,
+    amount: Annotated[str, Form(max_length=12)] = "",
+    custom_amount: Annotated[str, Form(max_length=20)] = "",
+    message: Annotated[str, Form(max_length=600)] = "",
+) -> Response:
+    return await _donate(
+        request, session, services, user, meta, None, creator_id, amount, custom_amount, message
+    )
+
+
+@router.get("/creator/donations", name="donations_received_page")
+async def received_page(
+    request: Request, user: SignedIn, session: SessionDep, page: int = 1
+) -> Response:
+    _require_creator_page(user)
+    page = max(1, min(page, 10_000))
+    per_page = 20
+    rows, total = await service.received(session, user, page, per_page)
+    pages = max(1, -(-total // per_page))
+    context = {"active": "payment_settings", "rows": rows, "total": total, "page": page}
+    return render(request, "donations/received.html", {**context, "pages": pages})

@@ -6,7 +6,7 @@ from learningos.models.ai import AIUsage
 from learningos.models.auth import RefreshToken
 from learningos.models.catalogue import ContentRating, LibraryEntry
 from learningos.models.content import Content, ContentAccess, ContentSection
-from learningos.models.donations import CreatorPaymentSettings
+from learningos.models.donations import CreatorPaymentSettings, Donation
 from learningos.models.jobs import Job
 from learningos.models.learning import (
     Adaptation,
@@ -35,6 +35,7 @@ __all__ = [
     "ContentRating",
     "ContentSection",
     "CreatorPaymentSettings",
+    "Donation",
     "LibraryEntry",
     "Interaction",
     "Job",

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from learningos.kit.db import Base, IdMixin, TimestampMixin, one_of
+from learningos.models.webhooks import PaymentProvider
 
 
 class PayoutMethod(StrEnum):
@@ -44,3 +46,46 @@ class CreatorPaymentSettings(IdMixin, TimestampMixin, Base):
     preferred_payout_method: Mapped[str | None] = mapped_column(String(16))
     payout_aba_account: Mapped[str | None] = mapped_column(String(100))
     payout_paypal_email: Mapped[str | None] = mapped_column(String(320))
+
+
+class DonationStatus(StrEnum):
+    """A Paddle donation: created at checkout, completed by `transaction.completed`, refunded
+    by an approved refund adjustment."""
+
+    PENDING = "pending"
+    COMPLETED = "completed"
+    REFUNDED = "refunded"
+
+
+class Donation(IdMixin, TimestampMixin, Base):
+    """One donation made through Paddle (KHQR and PayPal gifts are not processed, so have no
+    row). Its money is in the ledger: a `donation` transaction when completed (key
+    "paddle:txn:<transaction id>") and a `donation_refund` when refunded. It never grants
+    access to anything."""
+
+    __tablename__ = "donations"
+    __table_args__ = (
+        one_of("status", DonationStatus),
+        one_of("payment_provider", PaymentProvider),
+        CheckConstraint("amount_cents > 0", name="amount_cents"),
+    )
+
+    donor_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    recipient_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), index=True
+    )
+    content_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("contents.id", ondelete="SET NULL"), index=True
+    )
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    message: Mapped[str | None] = mapped_column(Text)
+    payment_provider: Mapped[str] = mapped_column(String(32), default=PaymentProvider.PADDLE)
+    provider_transaction_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # What Paddle kept as its fee, from the completed transaction's totals.
+    fee_cents: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), default=DonationStatus.PENDING, index=True)
+    completed_at: Mapped[datetime | None]
+    refunded_at: Mapped[datetime | None]

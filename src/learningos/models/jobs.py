@@ -28,6 +28,7 @@ class JobName(StrEnum):
     ACCOUNT_REVIEW_REMINDER = "account.review_reminder"
     ACCOUNT_WEEKLY_SUMMARY = "account.weekly_summary"
     SHARING_INVITATION_EMAIL = "sharing.invitation_email"
+    DONATIONS_RECEIVED_EMAIL = "donations.received_email"
 
 
 class Job(IdMixin, TimestampMixin, Base):
