@@ -28,6 +28,10 @@ user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(eval_app, name="eval")
+ledger_app = typer.Typer(help="The money ledger.", no_args_is_help=True)
+webhooks_app = typer.Typer(help="The webhook inbox.", no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(webhooks_app, name="webhooks")
 
 
 def _settings(**overrides: object) -> Settings:
@@ -320,6 +324,79 @@ async def _notify(settings: Settings, kind: str, local_hour: int | None) -> tupl
     try:
         result = await run_notify(services, kind, local_hour=local_hour)
         return result.sent, result.skipped, result.failed
+    finally:
+        await services.ai.aclose()
+        await services.vectors.close()
+        await services.cache.close()
+        await services.db.dispose()
+
+
+@ledger_app.command("check")
+def ledger_check() -> None:
+    """Verify the books and print each creator's balances.
+
+    Every transaction must sum to zero per currency, have entries and no zero amounts, and
+    post only to accounts the app makes; the sales and donation checks add that every
+    completed row has its entries and no entry lacks its row. Exits 1 on any problem."""
+    settings = _settings()
+    lines, problems = asyncio.run(_ledger_check(settings))
+    for line in lines:
+        typer.echo(line)
+    for problem in problems:
+        typer.secho(f"PROBLEM {problem}", fg="red", err=True)
+    if problems:
+        typer.secho(f"{len(problems)} problem(s) found.", fg="red", err=True)
+        raise typer.Exit(1)
+    typer.echo("The ledger balances.")
+
+
+async def _ledger_check(settings: Settings) -> tuple[list[str], list[str]]:
+    from learningos.kit.db import Database
+    from learningos.ledger.report import creator_report
+
+    db = Database(settings.resolved_database_url)
+    try:
+        async with db.scratch() as session:
+            return await creator_report(session)
+    finally:
+        await db.dispose()
+
+
+@webhooks_app.command("replay")
+def webhooks_replay(
+    event_id: Annotated[str, typer.Argument(metavar="ID", help="The webhook event's id.")],
+) -> None:
+    """Process a stored webhook event again now (as the admin page's "Re-run" does) and
+    print its new status. Handlers are idempotent: replaying a processed event changes
+    nothing."""
+    import uuid
+
+    try:
+        parsed = uuid.UUID(event_id)
+    except ValueError as exc:
+        typer.secho(f"{event_id!r} is not an event id.", fg="red", err=True)
+        raise typer.Exit(2) from exc
+    settings = _settings()
+    from learningos.kit.errors import NotFound
+
+    try:
+        status, error = asyncio.run(_webhooks_replay(settings, parsed))
+    except NotFound as exc:
+        typer.secho(exc.message, fg="red", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"Event {parsed}: {status}" + (f" ({error})" if error else ""))
+    from learningos.models.webhooks import WebhookStatus
+
+    if status == WebhookStatus.FAILED:
+        raise typer.Exit(1)
+
+
+async def _webhooks_replay(settings: Settings, event_id: Any) -> tuple[str, str | None]:
+    from learningos.webhooks.replay import replay_now
+
+    services = _services(settings)
+    try:
+        return await replay_now(services, event_id)
     finally:
         await services.ai.aclose()
         await services.vectors.close()

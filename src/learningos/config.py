@@ -119,6 +119,24 @@ class Settings(BaseSettings):
     # and how many invitations one owner may send (limits syntax).
     share_link_days: int = Field(default=7, ge=1, le=30)
     invite_limit_per_owner: str = "30/hour"
+
+    # Money. Sales and donations stay pending this many days (the refund window), then a
+    # daily job makes them available; it is looked for every check interval.
+    refund_window_days: int = Field(default=14, ge=0, le=365)
+    ledger_release_check_seconds: float = Field(default=3600.0, gt=0, le=86_400)
+    # Webhook signing secrets (unset: that provider's endpoint refuses every delivery).
+    lemonsqueezy_webhook_secret: SecretStr | None = None
+    paddle_webhook_secret: SecretStr | None = None
+    # A Paddle signature older than this is stale (the SDK's default is 5 s).
+    paddle_signature_tolerance_seconds: int = Field(default=5, ge=0, le=3600)
+    # Deliveries one client IP may make per provider endpoint (limits syntax); the providers
+    # send from few addresses, so this bounds floods, not real traffic.
+    webhook_limit_per_ip: str = "600/minute"
+    # An event whose handler says NotReady is tried again after base * 2^(tries - 1) seconds
+    # (capped at an hour) and fails after this many tries.
+    webhook_retry_base_seconds: float = Field(default=5.0, ge=0, le=3600)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=50)
+    webhook_retry_interval_seconds: float = Field(default=5.0, gt=0, le=3600)
     storage_backend: Literal["local", "s3"] = "local"
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.app import create_app
 from learningos.models.jobs import Job
@@ -136,3 +137,44 @@ async def _jobs(svc: Services, content_ids: list[str]) -> list[uuid.UUID]:
             await session.scalars(select(Job).where(Job.name == "content.process"))
         )
     return [r.id for r in rows if r.payload.get("content_id") in content_ids]
+
+
+async def test_ask_and_the_weekly_report_hold_no_transaction_while_the_ai_answers(
+    client, services, monkeypatch
+):
+    """ "Ask your material" and the weekly report read what they need, give the connection
+    back, then call the AI: a slow provider never holds a database transaction."""
+    from tests.integration.test_sessions import GOOD, act, new_session
+
+    open_while_asking: dict[str, list[bool]] = {"tutor": [], "review": []}
+    for role in open_while_asking:
+        original = getattr(services.ai, role)
+
+        async def watched(inp, caller, session, _role=role, _original=original):  # type: ignore[no-untyped-def]
+            # A learning session's steps pass the Database itself (they hold no session).
+            open_while_asking[_role].append(
+                isinstance(session, AsyncSession) and session.in_transaction()
+            )
+            return await _original(inp, caller, session)
+
+        monkeypatch.setattr(services.ai, role, watched)
+
+    tokens, content_id, started = await new_session(client, services)
+    open_while_asking["tutor"].clear()
+    asked = await client.post(
+        f"/api/v1/content/{content_id}/ask",
+        headers=bearer(tokens),
+        json={"question": "What is compound interest?"},
+    )
+    assert asked.status_code == 200, asked.text
+    assert asked.json()["answer"]
+    assert open_while_asking["tutor"] == [False]
+
+    await act(client, tokens, started["id"], "start")
+    await act(client, tokens, started["id"], "answer", GOOD)
+    await act(client, tokens, started["id"], "end")
+    open_while_asking["review"].clear()  # the session's own summary is not under test here
+    weekly = await client.get("/api/v1/review/weekly", headers=bearer(tokens))
+    assert weekly.status_code == 200, weekly.text
+    assert weekly.json()["report"] and weekly.json()["due"] is not None
+    assert open_while_asking["review"] == [False]

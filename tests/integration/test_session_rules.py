@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from contextlib import asynccontextmanager
 
 from sqlalchemy import select
 
 from learningos.ai.gateway import AIGateway, build_providers
-from learningos.models import AIUsage, Interaction
+from learningos.models import AIUsage, Interaction, LearningSession
+from learningos.models.learning import SessionStatus
 from tests.conftest import bearer, eventually, make_settings
 from tests.fakes.fixtures import fake_openai  # noqa: F401
 from tests.fakes.openai_server import FakeOpenAI, delay, reply
@@ -40,6 +42,31 @@ async def test_one_open_session_per_material_through_the_api(client, services): 
     )
     assert r.status_code == 201, r.text
     assert r.json()["id"] != first["id"]
+
+
+async def test_starts_racing_on_one_material_open_one_session(client, services):  # type: ignore[no-untyped-def]
+    """Ten starts at the same moment: the database's partial unique index lets one through and
+    the others are the same 409 as a start after it, never a 500 or a second open session."""
+    tokens, content_id, first = await new_session(client, services)
+    assert (await act(client, tokens, first["id"], "end"))["state"] == "complete"
+
+    async def start() -> int:
+        r = await client.post(
+            "/api/v1/session/start", headers=bearer(tokens), json={"content_id": content_id}
+        )
+        assert r.status_code in (201, 409), r.text
+        return r.status_code
+
+    codes = await asyncio.gather(*(start() for _ in range(10)))
+    assert sorted(codes) == [201] + [409] * 9
+    async with services.db.scratch() as session:
+        open_ = await session.scalars(
+            select(LearningSession).where(
+                LearningSession.content_id == uuid.UUID(content_id),
+                LearningSession.status != SessionStatus.COMPLETED,
+            )
+        )
+        assert len(open_.all()) == 1
 
 
 @asynccontextmanager

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from learningos.kit.db import utcnow
 from learningos.models.content import ContentAccess
+from learningos.models.jobs import Job
 from learningos.models.sharing import ShareLink
 from tests.conftest import bearer, eventually, signed_in
 from tests.integration.test_account import body_of, make_admin, outbox
@@ -123,6 +124,10 @@ async def test_invitation_answers_the_same_for_known_and_unknown_addresses(clien
     await code_in_mail(services, "friend@example.com")
     code = await code_in_mail(services, "new@example.com")
     assert len(code) >= 22  # at least 128 bits of url-safe base64
+    # The code reaches the worker sealed: the jobs table never holds it readable.
+    async with services.db.scratch() as session:
+        payloads = [json.dumps(j.payload) for j in await session.scalars(select(Job))]
+    assert payloads and not any(code in p for p in payloads)
 
     # Both are listed as invitations: the list does not tell which address has an account.
     entries = (await client.get(f"/api/v1/content/{content_id}/access", headers=owner)).json()

@@ -22,7 +22,9 @@ TASK_MODULES = (
     "learningos.content.tasks",
     "learningos.donations.tasks",
     "learningos.learning.tasks",
+    "learningos.ledger.tasks",
     "learningos.sharing.tasks",
+    "learningos.webhooks.tasks",
 )
 
 
@@ -36,6 +38,8 @@ def periodic_work(services: Services) -> list[Timer]:
     """The timers of the process that runs jobs: the worker in production, the web
     process in the embedded mode."""
     from learningos.content.cleanup import sweep
+    from learningos.ledger.tasks import schedule_release
+    from learningos.webhooks.tasks import retry_waiting
 
     settings = services.settings
     return [
@@ -43,4 +47,14 @@ def periodic_work(services: Services) -> list[Timer]:
             "jobs.dispatch", settings.job_dispatch_interval_seconds, services.queue.dispatch_stale
         ),
         Timer("content.sweep_files", settings.cleanup_interval_seconds, lambda: sweep(services)),
+        Timer(
+            "ledger.release",
+            settings.ledger_release_check_seconds,
+            lambda: schedule_release(services),
+        ),
+        Timer(
+            "webhooks.retry_waiting",
+            settings.webhook_retry_interval_seconds,
+            lambda: retry_waiting(services),
+        ),
     ]

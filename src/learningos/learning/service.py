@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learningos.account.service import learning_prefs
+from learningos.ai.budget import check_before_release
 from learningos.ai.calling import caller_for, passages_from
 from learningos.ai.gateway import AIResult, Usage
 from learningos.ai.inputs import ConceptRef, TutorInput
@@ -16,6 +17,7 @@ from learningos.content import service as content_service
 from learningos.kit.errors import Conflict, NotFound
 from learningos.learning.maps import draft_changes, draft_result, store_map
 from learningos.learning.repository import MapRepository
+from learningos.models.ai import AIRole
 from learningos.models.content import Content, ContentStatus
 from learningos.models.jobs import Job, JobName
 from learningos.models.learning import Concept, LearningMap
@@ -126,7 +128,11 @@ async def ask(
         question=question,
         pace=learning_prefs(user).pace,
     )
-    return await services.ai.tutor(inp, caller_for(user, content), session)
+    caller = await check_before_release(
+        session, services.ai, AIRole.TUTOR, caller_for(user, content)
+    )
+    await services.db.release(session)  # no transaction is held while the tutor answers
+    return await services.ai.tutor(inp, caller, session)
 
 
 def usage_out(usage: Usage) -> dict[str, Any]:

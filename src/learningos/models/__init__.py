@@ -19,8 +19,10 @@ from learningos.models.learning import (
     NoteVersion,
     UserNote,
 )
+from learningos.models.ledger import LedgerEntry, LedgerTransaction
 from learningos.models.sharing import ShareLink
 from learningos.models.user import User
+from learningos.models.webhooks import WebhookEvent
 
 __all__ = [
     "AIUsage",
@@ -36,6 +38,8 @@ __all__ = [
     "ContentSection",
     "CreatorPaymentSettings",
     "Donation",
+    "LedgerEntry",
+    "LedgerTransaction",
     "LibraryEntry",
     "Interaction",
     "Job",
@@ -45,4 +49,5 @@ __all__ = [
     "ShareLink",
     "User",
     "UserNote",
+    "WebhookEvent",
 ]

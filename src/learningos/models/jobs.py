@@ -29,6 +29,8 @@ class JobName(StrEnum):
     ACCOUNT_WEEKLY_SUMMARY = "account.weekly_summary"
     SHARING_INVITATION_EMAIL = "sharing.invitation_email"
     DONATIONS_RECEIVED_EMAIL = "donations.received_email"
+    LEDGER_RELEASE = "ledger.release"
+    WEBHOOKS_PROCESS = "webhooks.process"
 
 
 class Job(IdMixin, TimestampMixin, Base):

@@ -6,7 +6,17 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from learningos.kit.db import Base, IdMixin, TimestampMixin, one_of, utcnow
@@ -89,7 +99,18 @@ class Concept(IdMixin, TimestampMixin, Base):
 
 class LearningSession(IdMixin, TimestampMixin, Base):
     __tablename__ = "learning_sessions"
-    __table_args__ = (one_of("status", SessionStatus),)
+    __table_args__ = (
+        one_of("status", SessionStatus),
+        # One open (active or paused) session per learner and material, also under races.
+        Index(
+            "uq_learning_sessions_open",
+            "user_id",
+            "content_id",
+            unique=True,
+            sqlite_where=text(f"status != '{SessionStatus.COMPLETED}'"),
+            postgresql_where=text(f"status != '{SessionStatus.COMPLETED}'"),
+        ),
+    )
 
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True

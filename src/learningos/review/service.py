@@ -15,6 +15,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import load_only
 
+from learningos.ai.budget import check_before_release
 from learningos.ai.calling import caller_for
 from learningos.ai.gateway import OFFLINE_LABEL, AIResult, Caller
 from learningos.ai.inputs import ReviewedConcept, ReviewerInput
@@ -197,7 +198,12 @@ async def _weekly_report(
     if cached:
         kept = json.loads(cached)
         return kept["report"], kept["engine"]
-    report, engine = await _reviewer(session, services, inp, caller_for(user))
+    try:
+        caller = await check_before_release(session, services.ai, AIRole.REVIEWER, caller_for(user))
+    except AIBudgetExceeded:
+        return _nothing(inp), OFFLINE_LABEL
+    await services.db.release(session)  # no transaction is held while the Reviewer writes
+    report, engine = await _reviewer(session, services, inp, caller)
     value = json.dumps({"report": report, "engine": engine})
     await services.cache.set(key, value, ttl_seconds=WEEK_REPORT_TTL_SECONDS)
     return report, engine

@@ -118,11 +118,7 @@ async def start(
         raise Conflict("This material is still being processed.")
     current = await SessionRepository(session).open_on(user.id, content.id)
     if current is not None:
-        raise Conflict(
-            "You already have an open session on this material: continue it, or end it to "
-            "start another.",
-            details={"session_id": str(current.id)},
-        )
+        raise _already_open(current)
     concepts = await _concepts(session, content.id)
     by_id = {c.id: c for c in concepts}
     queue: list[str] | None = None
@@ -164,12 +160,24 @@ async def start(
         last_activity_at=utcnow(),
         time_spent_seconds=0,
     )
-    session.add(ls)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(ls)
+            await session.flush()
+    except IntegrityError as exc:  # a start on the same material at the same moment won
+        raise _already_open(await SessionRepository(session).open_on(user.id, content.id)) from exc
     if review_first:
         personalise.reviewing_first(session, ls, [by_id[c] for c in review_first])
         await session.flush()
     return ls
+
+
+def _already_open(current: LearningSession | None) -> Conflict:
+    return Conflict(
+        "You already have an open session on this material: continue it, or end it to "
+        "start another.",
+        details={"session_id": str(current.id)} if current else None,
+    )
 
 
 async def interact(

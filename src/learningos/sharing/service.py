@@ -20,6 +20,7 @@ from learningos.kit.audit import audit
 from learningos.kit.db import utcnow
 from learningos.kit.errors import AppError, Forbidden, NotFound, ValidationFailed
 from learningos.kit.requestmeta import RequestMeta
+from learningos.kit.sealing import seal
 from learningos.models.content import AccessType, Content, ContentAccess, Visibility
 from learningos.models.jobs import JobName
 from learningos.models.sharing import ShareLink
@@ -28,6 +29,7 @@ from learningos.services import Services
 from learningos.sharing.repository import GrantRepository, ShareLinkRepository, code_hash
 
 CODE_BYTES = 24  # 192 bits
+INVITATION = "sharing.invitation"  # the sealing purpose of an invitation's code in its job
 
 
 class LinkUnusable(AppError):
@@ -109,7 +111,7 @@ async def invite(
     await services.queue.enqueue(
         session,
         JobName.SHARING_INVITATION_EMAIL,
-        {"link_id": str(link.id), "code": code},
+        {"link_id": str(link.id), "code": seal(services.signing_secret, INVITATION, code)},
         user_id=owner.id,
     )
     await audit(session, "content.invited", meta, owner.id, content_id=str(content.id))

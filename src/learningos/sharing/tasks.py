@@ -6,10 +6,12 @@ import uuid
 
 from learningos.jobs.registry import JobContext, PermanentJobError, job
 from learningos.kit.email import Email
+from learningos.kit.sealing import Unsealable, unseal
 from learningos.models.content import Content
 from learningos.models.jobs import JobName
 from learningos.models.sharing import ShareLink
 from learningos.models.user import User
+from learningos.sharing.service import INVITATION
 
 
 @job(JobName.SHARING_INVITATION_EMAIL)
@@ -22,12 +24,16 @@ async def send_invitation_email(ctx: JobContext) -> None:
     owner = await ctx.session.get(User, link.created_by)
     if content is None or owner is None:
         raise PermanentJobError("the shared material no longer exists")
+    try:
+        code = unseal(ctx.services.signing_secret, INVITATION, ctx.job.payload["code"])
+    except Unsealable as exc:  # sealed under a secret that has since been changed
+        raise PermanentJobError("the invitation's code cannot be read: invite again") from exc
     base = ctx.services.settings.base_url.rstrip("/")
     text = (
         "Hello,\n\n"
         f'{owner.name} invited you to learn from "{content.title}" on Learning OS.\n\n'
         f"Open it here (sign in, or create an account with any address): "
-        f"{base}/s/{ctx.job.payload['code']}\n\n"
+        f"{base}/s/{code}\n\n"
         f"The link works until {link.expires_at:%d %B %Y}.\n\n"
         "If you did not expect this, you can ignore this message.\n\n"
         "— Learning OS\n"

@@ -1,0 +1,1 @@
+"""The ledger: every cent as balanced entries in integer cents (see service.py)."""

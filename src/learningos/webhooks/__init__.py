@@ -1,0 +1,1 @@
+"""The webhook inbox: verified provider events stored once, processed by a job."""
