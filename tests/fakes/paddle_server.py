@@ -180,9 +180,9 @@ class FakePaddle(ThreadedServer):
         if auth.removeprefix("Bearer ") != self.api_key:
             return JSONResponse(error_body(403, "forbidden"), status_code=403)
         behaviour = self._next()
-        while isinstance(behaviour, Delay):
-            await asyncio.sleep(behaviour.seconds)
-            behaviour = self._next()
+        if isinstance(behaviour, Delay):  # then a created transaction (the queue is not read
+            await asyncio.sleep(behaviour.seconds)  # again: the client gave up meanwhile)
+            behaviour = None
         if isinstance(behaviour, Status):
             return JSONResponse(
                 error_body(behaviour.status, behaviour.code, behaviour.detail),

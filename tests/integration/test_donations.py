@@ -30,6 +30,7 @@ from tests.fakes.fixtures import fake_paddle  # noqa: F401
 from tests.fakes.paddle_server import DEFAULT_API_KEY, FakePaddle, status
 from tests.integration.test_account import outbox
 from tests.integration.test_pages import csrf_of, html, sign_in_page
+from tests.integration.test_qdrant_server_mode import run_queued
 
 CHECKOUT = "/api/v1/donate/checkout"
 PADDLE = PaymentProvider.PADDLE
@@ -250,6 +251,7 @@ async def test_completion_posts_the_ledger_and_tells_the_creator(
 
     from tests.conftest import eventually
 
+    await run_queued(services, "donations.received_email")
     (message,) = await eventually(mailed)
     assert "$10.00" in message["Subject"]
 

@@ -21,6 +21,7 @@ FIELD = "khqr_image"
 MAX_BYTES = 2 * 1024 * 1024
 MIN_SIDE = 64
 MAX_SIDE = 4096
+QR_FORMATS = zxingcpp.barcode_formats_from_str("QRCode")
 NOT_PNG_OR_JPEG = (
     "The KHQR image must be a PNG or JPEG file. Save it from your bank app and try again."
 )
@@ -76,7 +77,7 @@ def decode_qr(data: bytes) -> list[str]:
             pixels = image.convert("L")
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise _invalid("The KHQR image could not be read. Save it again and retry.") from exc
-    found = zxingcpp.read_barcodes(pixels, formats=zxingcpp.BarcodeFormat.QRCode)
+    found = zxingcpp.read_barcodes(pixels, formats=QR_FORMATS)
     return [result.text for result in found if result.valid and result.text]
 
 
