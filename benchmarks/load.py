@@ -70,13 +70,19 @@ def prepare_postgres(env: dict[str, str]) -> None:
 
 
 def run_locust(
-    host: str, token: str, users: int, seconds: int, wait_max: float, out: Path
+    host: str,
+    token: str,
+    users: int,
+    seconds: int,
+    wait_max: float,
+    out: Path,
+    locustfile: Path = HERE / "locustfile.py",
 ) -> list[dict]:
     env = {**os.environ, "BENCH_TOKEN": token, "BENCH_WAIT_MAX": str(wait_max)}
     cmd = [
         str(BIN / "locust"),
         "-f",
-        str(HERE / "locustfile.py"),
+        str(locustfile),
         "--headless",
         "-u",
         str(users),

@@ -69,6 +69,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from learningos.auth import pages as auth_pages
     from learningos.content import endpoints as content_api
     from learningos.content import pages as content_pages
+    from learningos.discover import endpoints as discover_api
+    from learningos.discover import pages as discover_pages
     from learningos.donations import endpoints as donations_api
     from learningos.donations import pages as donations_pages
     from learningos.health import endpoints as health_api
@@ -90,6 +92,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for router in (
         health_api.router,
         auth_api.router,
+        discover_api.router,  # before content's `/{content_id}`
         content_api.router,
         jobs_api.router,
         ai_api.router,
@@ -110,6 +113,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         account_pages.router,
         sharing_pages.router,
         donations_pages.router,
+        discover_pages.router,
         web_pages.router,
     ):
         app.include_router(router)

@@ -99,6 +99,8 @@ class Settings(BaseSettings):
     # are removed by a sweep that runs every cleanup interval.
     orphan_file_grace_seconds: float = Field(default=3600.0, ge=0)
     cleanup_interval_seconds: float = Field(default=3600.0, gt=0)
+    # How often "popular this week" (contents.learners_week) is recomputed.
+    popularity_interval_seconds: float = Field(default=300.0, gt=0)
 
     # Content and files.
     max_pdf_pages: int = Field(default=1000, ge=1, le=20_000)

@@ -11,20 +11,20 @@ import asyncio
 import uuid
 
 import pytest
-from learningos.ledger import accounts
-from learningos.ledger.checks import run_checks
-from learningos.ledger.service import balance
-from learningos.models.ledger import LedgerKind, LedgerTransaction
-from learningos.models.webhooks import PaymentProvider, WebhookEvent, WebhookStatus
-from learningos.webhooks import service as inbox
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from learningos.donations import paddle_events
+from learningos.ledger import accounts
+from learningos.ledger.checks import run_checks
+from learningos.ledger.service import balance
 from learningos.models.content import Content
 from learningos.models.donations import Donation, DonationStatus
+from learningos.models.ledger import LedgerKind, LedgerTransaction
 from learningos.models.user import Role, User
+from learningos.models.webhooks import PaymentProvider, WebhookEvent, WebhookStatus
 from learningos.services import Services
+from learningos.webhooks import service as inbox
 from tests.conftest import PG_URL, bearer, signed_in
 from tests.fakes.fixtures import fake_paddle  # noqa: F401
 from tests.fakes.paddle_server import DEFAULT_API_KEY, FakePaddle, status

@@ -16,7 +16,7 @@ from sqlalchemy import delete, insert, inspect, select
 import learningos.models  # noqa: F401
 from learningos.kit.db import Base, make_engine
 from learningos.kit.migrate import downgrade, upgrade
-from learningos.notes.search import include_object
+from learningos.migrations.objects import include_object
 from tests.conftest import PG_URL, fresh_postgres
 
 TARGETS = ["sqlite"] + (["postgresql"] if PG_URL else [])

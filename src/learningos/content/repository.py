@@ -16,9 +16,14 @@ from learningos.models.user import Role, User
 
 
 def live_grant(
-    user_id: uuid.UUID, now: datetime | None = None, *, exclude_owner: bool = False
+    user_id: uuid.UUID,
+    now: datetime | None = None,
+    *,
+    exclude_owner: bool = False,
+    access_type: AccessType | None = None,
 ) -> ColumnElement[bool]:
-    """A grant row for this learner on the outer content row: not expired, not revoked."""
+    """A grant row for this learner on the outer content row: not expired, not revoked (of
+    one reason only, with `access_type`)."""
     now = now or utcnow()
     conditions = [
         ContentAccess.content_id == Content.id,
@@ -28,7 +33,23 @@ def live_grant(
     ]
     if exclude_owner:
         conditions.append(ContentAccess.access_type != AccessType.OWNER)
+    if access_type is not None:
+        conditions.append(ContentAccess.access_type == access_type)
     return exists().where(*conditions)
+
+
+def listed() -> ColumnElement[bool]:
+    """What the catalogue lists (discover), to anyone, guests included: ready items that are
+    public, paid or platform content. Never private or shared ones. Listing shows an item's
+    card (title, author, description, price), not its text: reading it is still
+    `readable_by`'s decision (a paid item is listed but opens only through a grant)."""
+    return and_(
+        Content.status == ContentStatus.READY,
+        or_(
+            Content.visibility.in_((Visibility.PUBLIC, Visibility.PAID)),
+            Content.is_platform_content.is_(True),
+        ),
+    )
 
 
 class ContentRepository(Repository[Content]):

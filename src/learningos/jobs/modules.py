@@ -38,6 +38,7 @@ def periodic_work(services: Services) -> list[Timer]:
     """The timers of the process that runs jobs: the worker in production, the web
     process in the embedded mode."""
     from learningos.content.cleanup import sweep
+    from learningos.discover.popularity import refresh_all
     from learningos.ledger.tasks import schedule_release
     from learningos.webhooks.tasks import retry_waiting
 
@@ -56,5 +57,10 @@ def periodic_work(services: Services) -> list[Timer]:
             "webhooks.retry_waiting",
             settings.webhook_retry_interval_seconds,
             lambda: retry_waiting(services),
+        ),
+        Timer(
+            "discover.popularity",
+            settings.popularity_interval_seconds,
+            lambda: refresh_all(services),
         ),
     ]

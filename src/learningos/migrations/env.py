@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 import learningos.models  # noqa: F401 - registers the tables
 from learningos.kit.db import Base, make_engine
-from learningos.notes.search import include_object
+from learningos.migrations.objects import include_object
 
 config = context.config
 target_metadata = Base.metadata

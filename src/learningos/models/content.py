@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from learningos.kit.db import Base, IdMixin, TimestampMixin, one_of, utcnow
@@ -47,14 +47,76 @@ class Visibility(StrEnum):
     PAID = "paid"
 
 
+class Category(StrEnum):
+    """The fixed list of listing categories (`contents.category`); `label` is the English text,
+    translated where it is shown."""
+
+    SCIENCE = "science"
+    MATHEMATICS = "mathematics"
+    COMPUTING = "computing"
+    ENGINEERING = "engineering"
+    BUSINESS = "business"
+    HUMANITIES = "humanities"
+    LANGUAGES = "languages"
+    ARTS = "arts"
+    HEALTH = "health"
+    SOCIAL_SCIENCES = "social-sciences"
+    PERSONAL_DEVELOPMENT = "personal-development"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return CATEGORY_LABELS[self]
+
+
+CATEGORY_LABELS: dict[Category, str] = {
+    Category.SCIENCE: "Science",
+    Category.MATHEMATICS: "Mathematics",
+    Category.COMPUTING: "Computing and programming",
+    Category.ENGINEERING: "Engineering and technology",
+    Category.BUSINESS: "Business and economics",
+    Category.HUMANITIES: "History and humanities",
+    Category.LANGUAGES: "Languages",
+    Category.ARTS: "Arts and design",
+    Category.HEALTH: "Health and medicine",
+    Category.SOCIAL_SCIENCES: "Social sciences",
+    Category.PERSONAL_DEVELOPMENT: "Personal development",
+    Category.OTHER: "Other",
+}
+
+
+class ListingKind(StrEnum):
+    """The discover filter: free listings (public, or platform content), paid ones, or the
+    platform library."""
+
+    FREE = "free"
+    PAID = "paid"
+    PLATFORM = "platform"
+
+
+class ListingSort(StrEnum):
+    """Discover orders: learners in the last 7 days, newest, best rated, cheapest."""
+
+    POPULAR = "popular"
+    NEW = "new"
+    RATING = "rating"
+    PRICE = "price"
+
+
 class Content(IdMixin, TimestampMixin, Base):
     __tablename__ = "contents"
     __table_args__ = (
         one_of("type", ContentType),
         one_of("visibility", Visibility),
         one_of("status", ContentStatus),
+        one_of("category", Category),
         CheckConstraint("price_cents >= 0", name="price_cents"),
         UniqueConstraint("user_id", "file_sha256"),
+        # The discover orders: new, rating, price.
+        Index("ix_contents_created_at", "created_at"),
+        Index("ix_contents_rating", "rating_average", "rating_count"),
+        Index("ix_contents_price_cents", "price_cents"),
+        Index("ix_contents_learners_week", "learners_week"),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(
@@ -89,6 +151,9 @@ class Content(IdMixin, TimestampMixin, Base):
     rating_average: Mapped[float] = mapped_column(default=0.0)
     rating_count: Mapped[int] = mapped_column(default=0)
     category: Mapped[str | None] = mapped_column(String(80), index=True)
+    # Distinct learners with a session on the item in the last 7 days ("popular"), refreshed
+    # by the `discover.popularity` timer (discover/popularity.py).
+    learners_week: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class ContentSection(IdMixin, Base):

@@ -110,6 +110,8 @@ class LearningSession(IdMixin, TimestampMixin, Base):
             sqlite_where=text(f"status != '{SessionStatus.COMPLETED}'"),
             postgresql_where=text(f"status != '{SessionStatus.COMPLETED}'"),
         ),
+        # "Popular this week": distinct learners per item among recent sessions, from the index.
+        Index("ix_learning_sessions_recent", "updated_at", "content_id", "user_id"),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(

@@ -6,7 +6,7 @@ are sums of entries, never stored. `webhook_events` is the inbox of verified pro
 events, raw body kept, unique per provider event (`unique_key`).
 
 Revision ID: b8d4f2a6c1e9
-Revises: a7c2e9d4b1f3
+Revises: b81f4c6d2e05
 Create Date: 2026-12-04 19:00:00.000000
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import learningos.kit.db
 
 revision: str = "b8d4f2a6c1e9"
-down_revision: str | None = "a7c2e9d4b1f3"
+down_revision: str | None = "b81f4c6d2e05"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
