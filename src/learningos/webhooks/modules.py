@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import importlib
 
-HANDLER_MODULES: tuple[str, ...] = (
-    "learningos.donations.webhooks",
-)
+HANDLER_MODULES: tuple[str, ...] = ("learningos.donations.webhooks",)
 
 
 def load_handler_modules() -> None:

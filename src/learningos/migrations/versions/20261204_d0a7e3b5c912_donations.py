@@ -82,7 +82,10 @@ def upgrade() -> None:
         ),
         sa.CheckConstraint("amount_cents > 0", name=op.f("ck_donations_amount_cents")),
         sa.ForeignKeyConstraint(
-            ["donor_id"], ["users.id"], name=op.f("fk_donations_donor_id_users"), ondelete="SET NULL"
+            ["donor_id"],
+            ["users.id"],
+            name=op.f("fk_donations_donor_id_users"),
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["recipient_id"],
