@@ -166,7 +166,8 @@ async def checkout(
         cents=amount_cents,
     )
     if not paddle_configured(services):
-        return Checkout(donation.id, f"/test-checkout/{TEST_CHECKOUT_KIND}/{donation.id}")
+        base = services.settings.base_url.rstrip("/")
+        return Checkout(donation.id, f"{base}/test-checkout/{TEST_CHECKOUT_KIND}/{donation.id}")
     recipient_name = target.recipient.name
     await services.db.release(session)  # the row is committed; no connection held meanwhile
     try:
