@@ -69,6 +69,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from learningos.auth import pages as auth_pages
     from learningos.content import endpoints as content_api
     from learningos.content import pages as content_pages
+    from learningos.creator import endpoints as creator_api
+    from learningos.creator import pages as creator_pages
     from learningos.discover import endpoints as discover_api
     from learningos.discover import pages as discover_pages
     from learningos.donations import endpoints as donations_api
@@ -82,16 +84,22 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from learningos.progress import endpoints as progress_api
     from learningos.progress import pages as progress_pages
     from learningos.review import endpoints as review_api
+    from learningos.sales import endpoints as sales_api
+    from learningos.sales import pages as sales_pages
     from learningos.sessions import endpoints as sessions_api
     from learningos.sessions import pages as sessions_pages
     from learningos.sharing import endpoints as sharing_api
     from learningos.sharing import pages as sharing_pages
+    from learningos.testcheckout import pages as testcheckout_pages
     from learningos.web import pages as web_pages
     from learningos.web.render import render_error_page
+    from learningos.webhooks import endpoints as webhooks_api
+    from learningos.webhooks import pages as webhooks_pages
 
     for router in (
         health_api.router,
         auth_api.router,
+        sales_api.router,  # before content's: /content/purchased is not /content/{id}
         discover_api.router,  # before content's `/{content_id}`
         content_api.router,
         jobs_api.router,
@@ -102,6 +110,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         review_api.router,
         sharing_api.router,
         donations_api.router,
+        webhooks_api.router,
         auth_pages.router,
         content_pages.router,
         learning_pages.router,
@@ -113,7 +122,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         account_pages.router,
         sharing_pages.router,
         donations_pages.router,
+        creator_api.router,
+        creator_pages.router,
+        sales_pages.router,
+        testcheckout_pages.router,
         discover_pages.router,
+        webhooks_pages.router,
         web_pages.router,
     ):
         app.include_router(router)

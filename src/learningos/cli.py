@@ -211,7 +211,9 @@ def seed(
 
 def _print_demo_credentials(seconds: float) -> None:
     from learningos.demo import DEMO_EMAIL, DEMO_PASSWORD
+    from learningos.demo.creator import CREATOR_EMAIL, CREATOR_PASSWORD
 
+    typer.echo(f"Demo creator (sells one material): {CREATOR_EMAIL} / {CREATOR_PASSWORD}")
     typer.echo(f"Demo ready ({seconds:.1f} s). Sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}")
 
 

@@ -198,6 +198,21 @@ class Settings(BaseSettings):
     paddle_api_url: str | None = None
     paddle_checkout_url: str | None = None
     paddle_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
+    # One-time sales through Lemon Squeezy (a merchant of record). With no API key and not
+    # in production, checkouts go to the built-in test checkout (no money moves).
+    lemonsqueezy_api_key: SecretStr | None = None
+    lemonsqueezy_store_id: str | None = None
+    lemonsqueezy_variant_id: str | None = None
+    lemonsqueezy_api_url: str = "https://api.lemonsqueezy.com"
+    lemonsqueezy_test_mode: bool = True
+    lemonsqueezy_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    lemonsqueezy_max_attempts: int = Field(default=3, ge=1, le=10)
+    # The processor's fee on a sale (Lemon Squeezy: 5 % + $0.50), in basis points and cents.
+    processor_fee_basis_points: int = Field(default=500, ge=0, le=5000)
+    processor_fee_fixed_cents: int = Field(default=50, ge=0, le=10_000)
+    # Prices are shown in USD with an approximate KHR amount beside them (riel per dollar).
+    khr_per_usd: int = Field(default=4100, ge=1, le=1_000_000)
+    checkout_limit_per_user: str = "30/hour"
 
     # Email.
     email_from: str = "Learning OS <hello@learningos.local>"
@@ -227,6 +242,14 @@ class Settings(BaseSettings):
         if self.embedding_provider == "openai" and not self.openai_api_key:
             raise SettingsError(
                 "LEARNINGOS_EMBEDDING_PROVIDER=openai needs LEARNINGOS_OPENAI_API_KEY."
+            )
+        if self.lemonsqueezy_api_key and not (
+            self.lemonsqueezy_store_id and self.lemonsqueezy_variant_id
+        ):
+            raise SettingsError(
+                "LEARNINGOS_LEMONSQUEEZY_API_KEY needs LEARNINGOS_LEMONSQUEEZY_STORE_ID and "
+                "LEARNINGOS_LEMONSQUEEZY_VARIANT_ID (the store and the product variant whose "
+                "price each checkout overrides)."
             )
         if self.storage_backend == "s3" and not self.s3_bucket:
             raise SettingsError("LEARNINGOS_STORAGE_BACKEND=s3 needs LEARNINGOS_S3_BUCKET.")
@@ -283,6 +306,11 @@ class Settings(BaseSettings):
             and not self.qdrant_url
             and not self.redis_url
         )
+
+    @property
+    def test_checkout_enabled(self) -> bool:
+        """Checkouts go to the built-in test checkout: no processor key, not production."""
+        return self.env != "production" and self.lemonsqueezy_api_key is None
 
     @property
     def migrates_on_start(self) -> bool:

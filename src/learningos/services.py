@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
 
 import anyio
+from pydantic import SecretStr
 
 from learningos.config import Settings
 from learningos.jobs.queue import JobQueue, make_broker
@@ -27,6 +30,28 @@ if TYPE_CHECKING:
     from learningos.retrieval.index import SectionIndex
 
 log = get_logger(__name__)
+
+
+def test_checkout_secret(signing_secret: str, provider: str) -> str:
+    """The webhook signing secret of the built-in test checkout for one provider, derived
+    from this installation's signing secret (never a configured processor's)."""
+    message = f"learningos.test-checkout:{provider}".encode()
+    return hmac.new(signing_secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def use_test_checkout_secrets(settings: Settings, signing_secret: str) -> None:
+    """With the test checkout on (no processor keys, not production) and no webhook secret
+    configured, the webhook endpoints verify with a derived secret, which the test checkout
+    signs with: the whole paid path runs for a newcomer. A configured secret always wins."""
+    if not settings.test_checkout_enabled:
+        return
+    for provider, field_name in (
+        ("lemon_squeezy", "lemonsqueezy_webhook_secret"),
+        ("paddle", "paddle_webhook_secret"),
+    ):
+        if getattr(settings, field_name, None) is None:
+            secret = SecretStr(test_checkout_secret(signing_secret, provider))
+            setattr(settings, field_name, secret)
 
 
 @dataclass
@@ -80,6 +105,7 @@ class Services:
             deadline_seconds=settings.job_deadline_seconds,
             dispatch_delay_seconds=settings.job_dispatch_delay_seconds,
         )
+        use_test_checkout_secrets(settings, services.signing_secret)
         services.index = build_index(settings, services.vectors)
         services.ai = build_ai(settings, services.index)
         services.db.after_commit.append(services.queue.dispatch_pending)

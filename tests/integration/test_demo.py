@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from learningos.auth.repository import UserRepository
 from learningos.demo import DEMO_EMAIL, DEMO_NAME, DEMO_PASSWORD
+from learningos.demo.creator import CREATOR_EMAIL, FREE_TITLE, PAID_TITLE
 from learningos.demo.seed import COURSE_TITLE, demo_seed_needed, seed_demo, seed_on_first_start
 from learningos.kit.db import Base
 from learningos.models.content import Content
@@ -157,9 +158,20 @@ def test_seed_command_then_first_start_leaves_the_database_alone(tmp_path):
     assert "Created the demo learner" in seeded.stdout
     assert "building the learning map" in seeded.stdout
     assert seeded.stdout.rstrip().endswith(f"Sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}")
-    assert rows(tmp_path, "select email, name from users") == [(DEMO_EMAIL, DEMO_NAME)]
-    assert rows(tmp_path, "select title, status from contents") == [(COURSE_TITLE, "ready")]
-    concepts = rows(tmp_path, "select title from concepts")
+    assert rows(tmp_path, "select email, name from users order by email") == [
+        (CREATOR_EMAIL, "Demo Creator"), (DEMO_EMAIL, DEMO_NAME)
+    ]  # fmt: skip
+    listed = "select title, status, visibility, price_cents from contents order by title"
+    assert rows(tmp_path, listed) == [
+        (COURSE_TITLE, "ready", "private", 0),
+        (PAID_TITLE, "ready", "paid", 499),
+        (FREE_TITLE, "ready", "public", 0),
+    ]  # fmt: skip
+    concepts = rows(
+        tmp_path,
+        "select c.title from concepts c join learning_maps m on m.id = c.learning_map_id "
+        f"join contents t on t.id = m.content_id where t.title = '{COURSE_TITLE}'",
+    )
     assert len(concepts) >= 5 and {c for (c,) in concepts} <= HEADINGS
 
     start = run(["-c", HOOK], tmp_path)  # an account exists: `serve` seeds nothing
@@ -169,7 +181,7 @@ def test_seed_command_then_first_start_leaves_the_database_alone(tmp_path):
     again = run(["-m", "learningos.cli", "seed", "--demo"], tmp_path)
     assert again.returncode == 0, again.stderr
     assert "nothing changed" in again.stdout
-    assert rows(tmp_path, "select count(*) from contents") == [(1,)]
+    assert rows(tmp_path, "select count(*) from contents") == [(3,)]
 
 
 async def test_a_seed_interrupted_before_processing_is_finished_by_the_next(services):

@@ -13,7 +13,7 @@ from learningos.discover import popularity
 from learningos.kit.db import utcnow
 from learningos.models.catalogue import LibraryEntry
 from learningos.models.content import Content, ContentAccess
-from learningos.models.learning import LearningSession
+from learningos.models.learning import LearningSession, SessionStatus
 from tests.conftest import bearer, signed_in
 from tests.integration.test_progress import user_id_of
 
@@ -38,7 +38,10 @@ async def sessions_on(services, content_id, learners, days_ago: float = 1) -> No
     when = utcnow() - timedelta(days=days_ago)
     async with services.db.transaction() as session:
         for user_id in learners:
-            row = LearningSession(user_id=user_id, content_id=content_id)
+            # Completed: a learner may have several finished sessions, only one open.
+            row = LearningSession(
+                user_id=user_id, content_id=content_id, status=SessionStatus.COMPLETED
+            )
             session.add(row)
             await session.flush()
             await session.execute(

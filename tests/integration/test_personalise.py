@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from learningos.kit.db import utcnow
 from learningos.models import Concept, ConceptProgress, LearningMap, LearningSession, User
-from learningos.models.learning import Adaptation
+from learningos.models.learning import Adaptation, SessionStatus
 from learningos.progress import rules
 from learningos.services import Services
 from learningos.sessions import personalise
@@ -24,6 +24,16 @@ async def _session_on(services: Services, user: User, concept: Concept) -> Learn
     async with services.db.transaction() as session:
         content_id = await session.scalar(
             select(LearningMap.content_id).where(LearningMap.id == concept.learning_map_id)
+        )
+        # One open session per learner and material: the previous one ends, as it would.
+        await session.execute(
+            update(LearningSession)
+            .where(
+                LearningSession.user_id == user.id,
+                LearningSession.content_id == content_id,
+                LearningSession.status != SessionStatus.COMPLETED,
+            )
+            .values(status=SessionStatus.COMPLETED)
         )
         ls = LearningSession(user_id=user.id, content_id=content_id, concept_id=concept.id)
         session.add(ls)

@@ -20,6 +20,7 @@ from learningos.models.learning import (
     Interaction,
     LearningMap,
     LearningSession,
+    SessionStatus,
 )
 from learningos.models.user import User
 from learningos.progress import service
@@ -77,7 +78,10 @@ async def add_progress(services, user_id, content_id, concept_id, **values) -> N
 
 async def add_interactions(services, user_id, content_id, times: list[datetime]) -> None:  # type: ignore[no-untyped-def]
     async with services.db.transaction() as session:
-        learning_session = LearningSession(user_id=user_id, content_id=content_id)
+        # Completed: a learner has at most one open session per material.
+        learning_session = LearningSession(
+            user_id=user_id, content_id=content_id, status=SessionStatus.COMPLETED
+        )
         session.add(learning_session)
         await session.flush()
         for when in times:

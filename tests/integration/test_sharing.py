@@ -63,7 +63,8 @@ async def test_visibility_owner_reader_stranger_admin(client, services):
     response = await client.patch(url, json={"visibility": "public"}, headers=owner)
     assert response.status_code == 200, response.text
     assert response.json() == {
-        "id": str(content_id), "visibility": "public", "is_platform_content": False
+        "id": str(content_id), "visibility": "public", "is_platform_content": False,
+        "price_cents": 0, "is_listed": True, "split": None,
     }  # fmt: skip
     # Now the stranger can read it, but may not change who else can.
     assert (await client.get(f"/api/v1/content/{content_id}", headers=stranger)).status_code == 200

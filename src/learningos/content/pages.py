@@ -8,17 +8,18 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import File, Form, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from learningos.content import service
 from learningos.content.upload import store_upload
 from learningos.deps import MetaDep, ServicesDep, SessionDep
-from learningos.kit.errors import AppError
+from learningos.kit.errors import AppError, NotFound
 from learningos.kit.handlers import error_body
 from learningos.learning.service import map_with_concepts
 from learningos.models.content import Content, ContentStatus
 from learningos.progress.dashboard import learned_percent
 from learningos.progress.repository import ProgressRepository
+from learningos.sales import service as sales_service
 from learningos.web.forms import SignedIn, page_router, refused
 from learningos.web.render import redirect_with_flash, render, with_flash
 
@@ -47,6 +48,7 @@ async def library_page(
         "total": shelf.total,
         "show": shelf.show,
         "counts": shelf.counts,
+        "purchases": await sales_service.history(session, user),
         **learned,
     }
     return render(request, "content/library.html", context)
@@ -102,7 +104,13 @@ async def content_page(
     session: SessionDep,
     rename_to: Annotated[str | None, Query(max_length=300)] = None,
 ) -> Response:
-    content = await service.get_readable(session, user, content_id)
+    try:
+        content = await service.get_readable(session, user, content_id)
+    except NotFound:
+        if await sales_service.for_sale(session, content_id):
+            query = f"?{request.url.query}" if request.url.query else ""
+            return RedirectResponse(f"/buy/{content_id}{query}", status_code=303)
+        raise
     sections = (
         await service.outline(session, content) if content.status == ContentStatus.READY else []
     )

@@ -31,6 +31,7 @@ from learningos.auth.repository import UserRepository
 from learningos.config import Settings
 from learningos.content import service as content_service
 from learningos.demo import DEMO_EMAIL, DEMO_NAME, DEMO_PASSWORD
+from learningos.demo.creator import CREATOR_EMAIL, creator_account, creator_items
 from learningos.jobs.modules import load_task_modules
 from learningos.jobs.repository import JobRepository
 from learningos.kit.audit import audit
@@ -98,15 +99,30 @@ async def seed_demo(services: Services, progress: Progress = _quiet) -> SeedResu
     started_session = False
     if job_id is not None and concepts:
         started_session = await _start_session(services, user_id, content_id, progress)
+    created_creator = await _seed_creator(services, progress)
     return SeedResult(
         user_id=user_id,
         content_id=content_id,
-        created_user=created_user,
+        created_user=created_user or created_creator,
         processed=job_id is not None,
         started_session=started_session,
         concepts=concepts,
         seconds=time.perf_counter() - started,
     )
+
+
+async def _seed_creator(services: Services, progress: Progress) -> bool:
+    """The demo creator and their paid and free items (processed here, like the course)."""
+    async with services.db.transaction() as session:
+        creator, created = await creator_account(session)
+        jobs = await creator_items(session, services, creator)
+        services.queue.discard_pending(session)
+    if created:
+        progress(f"Created the demo creator {CREATOR_EMAIL} (one paid and one free material).")
+    for content_id, job_id in jobs:
+        if job_id is not None:
+            await _process(services, content_id, job_id, _quiet)
+    return created or bool(jobs)
 
 
 async def _learner_and_upload(

@@ -115,7 +115,7 @@ def paddle_configured(services: Services) -> bool:
 
 
 def test_checkout_on(services: Services) -> bool:
-    return bool(getattr(services.settings, "test_checkout_enabled", False))
+    return services.settings.test_checkout_enabled
 
 
 @dataclass(frozen=True)

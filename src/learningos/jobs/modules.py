@@ -21,8 +21,10 @@ TASK_MODULES = (
     "learningos.auth.tasks",
     "learningos.content.tasks",
     "learningos.donations.tasks",
+    "learningos.creator.tasks",
     "learningos.learning.tasks",
     "learningos.ledger.tasks",
+    "learningos.sales.tasks",
     "learningos.sharing.tasks",
     "learningos.webhooks.tasks",
 )

@@ -68,6 +68,36 @@ class _Run:
     attempt_started: float | None = None
 
 
+def record_job(
+    session: AsyncSession,
+    name: str,
+    payload: dict[str, Any] | None = None,
+    *,
+    user_id: uuid.UUID | None = None,
+    max_attempts: int | None = None,
+) -> Job:
+    """Record a job in the caller's transaction, to be sent once it commits (the database's
+    after-commit hook dispatches it). For code that holds a session but not the queue, such
+    as a webhook handler; `JobQueue.enqueue` is the same with the queue's defaults."""
+    spec = find(name)
+    if spec is None:
+        raise KeyError(
+            f"unknown job {name!r}: no loaded tasks module registers it"
+            " (jobs/modules.py lists them; the entry point calls load_task_modules())"
+        )
+    row = Job(
+        id=uuid.uuid4(),
+        name=name,
+        payload=payload or {},
+        user_id=user_id,
+        max_attempts=spec.max_attempts or max_attempts or 5,
+        request_id=structlog.contextvars.get_contextvars().get("request_id"),
+    )
+    session.add(row)
+    session.info.setdefault(PENDING_KEY, []).append(row.id)
+    return row
+
+
 def make_broker(redis_url: str | None, reclaim_seconds: float = 60.0) -> AsyncBroker:
     if redis_url:
         # consumer_id "0": a consumer group created after jobs were queued still gets them.
@@ -123,22 +153,8 @@ class JobQueue:
         user_id: uuid.UUID | None = None,
     ) -> Job:
         """Record a job in the caller's transaction; it is sent once that commits."""
-        spec = find(name)
-        if spec is None:
-            raise KeyError(
-                f"unknown job {name!r}: no loaded tasks module registers it"
-                " (jobs/modules.py lists them; the entry point calls load_task_modules())"
-            )
-        row = Job(
-            name=name,
-            payload=payload or {},
-            user_id=user_id,
-            max_attempts=spec.max_attempts or self.max_attempts,
-            request_id=structlog.contextvars.get_contextvars().get("request_id"),
-        )
-        session.add(row)
+        row = record_job(session, name, payload, user_id=user_id, max_attempts=self.max_attempts)
         await session.flush()
-        session.info.setdefault(PENDING_KEY, []).append(row.id)
         return row
 
     async def dispatch_pending(self, session: AsyncSession) -> None:

@@ -20,6 +20,7 @@ from learningos.models.learning import (
     UserNote,
 )
 from learningos.models.ledger import LedgerEntry, LedgerTransaction
+from learningos.models.sales import CreatorProfile, Purchase, TakedownRequest
 from learningos.models.sharing import ShareLink
 from learningos.models.user import User
 from learningos.models.webhooks import WebhookEvent
@@ -38,6 +39,9 @@ __all__ = [
     "ContentSection",
     "CreatorPaymentSettings",
     "Donation",
+    "CreatorProfile",
+    "Purchase",
+    "TakedownRequest",
     "LedgerEntry",
     "LedgerTransaction",
     "LibraryEntry",

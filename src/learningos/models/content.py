@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from learningos.kit.db import Base, IdMixin, TimestampMixin, one_of, utcnow
@@ -142,6 +142,9 @@ class Content(IdMixin, TimestampMixin, Base):
     slug: Mapped[str | None] = mapped_column(String(120), unique=True)
     # Marketplace columns.
     visibility: Mapped[str] = mapped_column(String(16), default=Visibility.PRIVATE, index=True)
+    # Shown in listings and discovery; a paid item with buyers is unlisted rather than made
+    # private (its buyers keep access).
+    is_listed: Mapped[bool] = mapped_column(default=True, server_default=true())
     is_platform_content: Mapped[bool] = mapped_column(default=False, index=True)
     price_cents: Mapped[int] = mapped_column(default=0)
     currency: Mapped[str] = mapped_column(String(3), default="USD")

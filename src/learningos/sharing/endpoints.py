@@ -7,8 +7,11 @@ import uuid
 from fastapi import Response, status
 
 from learningos.auth.deps import CurrentUser
+from learningos.config import Settings
 from learningos.deps import MetaDep, ServicesDep, SessionDep
 from learningos.kit.api import api_router
+from learningos.models.content import Content, Visibility
+from learningos.sales.service import settings_split
 from learningos.sharing import service
 from learningos.sharing.schemas import (
     AcceptOut,
@@ -30,15 +33,39 @@ def share_url(services: ServicesDep, code: str) -> str:
 
 @router.patch("/content/{content_id}/visibility", response_model=VisibilityOut)
 async def set_visibility(
-    content_id: uuid.UUID, body: VisibilityIn, user: CurrentUser, session: SessionDep, meta: MetaDep
+    content_id: uuid.UUID,
+    body: VisibilityIn,
+    user: CurrentUser,
+    session: SessionDep,
+    services: ServicesDep,
+    meta: MetaDep,
 ):
     """Who may learn from the item: private, shared, public, paid, or platform (admins).
-    The owner or an admin; 403 for a reader who is not the owner."""
-    content = await service.set_visibility(session, user, content_id, body.visibility, meta)
+    The owner or an admin; 403 for a reader who is not the owner. `paid` needs a creator
+    (403) and `price_cents` from 99 to 99,900 (422); the answer says what each sale gives
+    the creator. An item with buyers cannot become private (409); `listed: false` unlists
+    it."""
+    content = await service.set_visibility(
+        session,
+        user,
+        content_id,
+        body.visibility,
+        meta,
+        price_cents=body.price_cents,
+        listed=body.listed,
+    )
+    return visibility_out(content, services.settings)
+
+
+def visibility_out(content: Content, settings: Settings) -> dict[str, object]:
+    paid = content.visibility == Visibility.PAID and content.price_cents > 0
     return {
         "id": content.id,
         "visibility": content.visibility,
         "is_platform_content": content.is_platform_content,
+        "price_cents": content.price_cents,
+        "is_listed": content.is_listed,
+        "split": vars(settings_split(content.price_cents, settings)) if paid else None,
     }
 
 

@@ -14,8 +14,11 @@ from fastapi.responses import Response
 from learningos.auth.deps import PageUser
 from learningos.content import service as content_service
 from learningos.deps import MetaDep, ServicesDep, SessionDep
-from learningos.kit.errors import AppError
+from learningos.kit.errors import AppError, ValidationFailed
+from learningos.models.content import Visibility
 from learningos.models.user import Role, User
+from learningos.sales.pricing import cents_from_dollars
+from learningos.sales.service import settings_split
 from learningos.sharing import service
 from learningos.sharing.endpoints import share_url
 from learningos.web.forms import SignedIn, page_router
@@ -60,6 +63,9 @@ async def _panel(
         "entries": await service.access_list(session, user, content_id),
         "links": await service.links(session, user, content_id),
         "new_url": new_url,
+        "split": settings_split(content.price_cents, request.app.state.services.settings)
+        if content.price_cents > 0
+        else None,
         "message": message,
         "error": error,
     }
@@ -110,11 +116,24 @@ async def visibility_submit(
     session: SessionDep,
     meta: MetaDep,
     visibility: Annotated[str, Form(max_length=16)] = "",
+    price: Annotated[str, Form(max_length=20)] = "",
+    listed: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     async def action() -> None:
         if visibility not in VISIBILITY_CHOICES:
             raise AppError("Choose who can learn from this material.")
-        await service.set_visibility(session, learner, content_id, visibility, meta)
+        cents = cents_from_dollars(price) if price.strip() else None
+        if visibility == Visibility.PAID and price.strip() and cents is None:
+            raise ValidationFailed("Enter a price in dollars, e.g. 9.99.")
+        await service.set_visibility(
+            session,
+            learner,
+            content_id,
+            visibility,
+            meta,
+            price_cents=cents,
+            listed=listed != "off" if listed else None,
+        )
 
     return await _act(request, session, learner, content_id, action, "Visibility changed.")
 

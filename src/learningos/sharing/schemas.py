@@ -12,12 +12,28 @@ Visibility = Literal["private", "shared", "public", "paid", "platform"]
 
 class VisibilityIn(BaseModel):
     visibility: Visibility
+    # For "paid": the price in US cents, $0.99 to $999 (kept from before when omitted).
+    price_cents: int | None = Field(default=None, ge=0, le=10_000_000)
+    # Shown in listings; a paid item with buyers is unlisted instead of made private.
+    listed: bool | None = None
+
+
+class SplitOut(BaseModel):
+    """What a sale at `price_cents` gives each party (integer cents; they sum to the price)."""
+
+    price_cents: int
+    commission_cents: int
+    processor_fee_cents: int
+    creator_cents: int
 
 
 class VisibilityOut(BaseModel):
     id: uuid.UUID
     visibility: str
     is_platform_content: bool
+    price_cents: int
+    is_listed: bool
+    split: SplitOut | None = None  # for a paid item: what each sale gives the creator
 
 
 class InviteIn(BaseModel):

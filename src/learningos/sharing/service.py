@@ -16,15 +16,18 @@ from learningos.auth.policy import normalize_email
 from learningos.auth.repository import UserRepository
 from learningos.content import service as content_service
 from learningos.content.repository import ContentRepository
+from learningos.creator.service import is_creator
 from learningos.kit.audit import audit
 from learningos.kit.db import utcnow
-from learningos.kit.errors import AppError, Forbidden, NotFound, ValidationFailed
+from learningos.kit.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
 from learningos.kit.requestmeta import RequestMeta
 from learningos.kit.sealing import seal
 from learningos.models.content import AccessType, Content, ContentAccess, Visibility
 from learningos.models.jobs import JobName
 from learningos.models.sharing import ShareLink
 from learningos.models.user import Role, User
+from learningos.sales.pricing import price_problem
+from learningos.sales.repository import PurchaseRepository
 from learningos.services import Services
 from learningos.sharing.repository import GrantRepository, ShareLinkRepository, code_hash
 
@@ -51,15 +54,35 @@ def _is_admin(user: User) -> bool:
 
 
 async def set_visibility(
-    session: AsyncSession, user: User, content_id: uuid.UUID, value: str, meta: RequestMeta
+    session: AsyncSession,
+    user: User,
+    content_id: uuid.UUID,
+    value: str,
+    meta: RequestMeta,
+    *,
+    price_cents: int | None = None,
+    listed: bool | None = None,
 ) -> Content:
     """Change who may learn from an item (the owner or an admin). "platform" puts it in the
-    platform library and only admins may set it, or change a platform item's visibility."""
+    platform library and only admins may set it, or change a platform item's visibility.
+    "paid" is for creators (403 otherwise) at $0.99 to $999 (422). An item with completed
+    purchases cannot become private (409: its buyers keep access); it can be unlisted."""
     content = await content_service.get_owned(session, user, content_id)
     if (value == "platform" or content.is_platform_content) and not _is_admin(user):
         raise Forbidden("Only an admin can put content in the platform library or take it out.")
+    if value == Visibility.PAID:
+        content.price_cents = _paid_price(user, content, price_cents)
+    if value == Visibility.PRIVATE and await PurchaseRepository(session).completed_count(
+        content.id
+    ):
+        raise Conflict(
+            "People have bought this material, so it cannot become private: they keep "
+            "access. Unlist it instead to stop new sales from listings."
+        )
     content.is_platform_content = value == "platform"
     content.visibility = "public" if value == "platform" else value
+    if listed is not None:
+        content.is_listed = listed
     await audit(
         session,
         "content.visibility_changed",
@@ -67,8 +90,22 @@ async def set_visibility(
         user.id,
         content_id=str(content.id),
         visibility=value,
+        price_cents=content.price_cents if value == Visibility.PAID else None,
+        listed=content.is_listed,
     )
     return content
+
+
+def _paid_price(user: User, content: Content, price_cents: int | None) -> int:
+    """The price of a paid item: creators only, within the allowed range."""
+    if not is_creator(user):
+        raise Forbidden("Only creators can sell. Become a creator first (/creator/onboard).")
+    price = price_cents if price_cents is not None else (content.price_cents or None)
+    problem = price_problem(price)
+    if problem is not None or price is None:
+        message = problem or "A paid item needs a price."
+        raise ValidationFailed(message, details=[{"field": "price_cents", "message": message}])
+    return price
 
 
 def _open_to_invited(content: Content) -> None:

@@ -24,15 +24,19 @@ LEGAL_PAGES = {
     "privacy": "legal/privacy.html",
     "terms": "legal/terms.html",
     "contact": "legal/contact.html",
+    "refunds": "legal/refunds.html",
 }
 
 
 @router.get("/privacy", name="privacy")
 @router.get("/terms", name="terms")
 @router.get("/contact", name="contact")
+@router.get("/refunds", name="refunds")
 async def legal(request: Request, services: ServicesDep) -> Response:
     page = request.url.path.strip("/")
-    contact = parseaddr(services.settings.email_from)[1] or services.settings.email_from
-    return render(
-        request, LEGAL_PAGES[page], {"contact_email": contact}, layout="layouts/public.html"
-    )
+    context = {"contact_email": contact_email(services)}
+    return render(request, LEGAL_PAGES[page], context, layout="layouts/public.html")
+
+
+def contact_email(services: ServicesDep) -> str:
+    return parseaddr(services.settings.email_from)[1] or services.settings.email_from

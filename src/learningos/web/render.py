@@ -10,14 +10,17 @@ from babel.support import NullTranslations, Translations
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from starlette.types import Scope
 
+from learningos.kit.money import price_with_khr, usd
 from learningos.kit.redirects import same_site_path
 from learningos.web.richtext import rich_text
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 LOCALE_DIR = Path(__file__).parent.parent / "locale"
+DEFAULT_KHR_PER_USD = 4100
 FLASH_COOKIE = "lo_flash"
 # Flash messages travel as a key in a short-lived cookie, never as free text.
 FLASH_MESSAGES = {
@@ -37,6 +40,10 @@ FLASH_MESSAGES = {
     "khqr_uploaded": "Your KHQR image was checked and saved.",
     "khqr_removed": "Your KHQR image was removed; ABA KHQR is off.",
     "donations_changed": "Donation settings for this material were saved.",
+    "creator_onboarded": "You are a creator now: you can set a price on your materials.",
+    "purchase_pending": "Thank you! Access opens as soon as the payment is confirmed.",
+    "takedown_sent": "Your request was sent to the administrators.",
+    "webhook_rerun": "The event will be processed again in a moment.",
 }
 
 
@@ -50,7 +57,19 @@ def templates() -> Jinja2Templates:
     )
     env.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
     env.filters["rich"] = rich_text
+    env.filters["price"] = price_filter
+    env.filters["usd"] = usd
     return Jinja2Templates(env=env)
+
+
+@pass_context
+def price_filter(context: Context, cents: int) -> str:
+    """`{{ cents | price }}` → "$9.99 (≈ ៛41,000)", at the configured riel rate."""
+    request = context.get("request")
+    services = getattr(getattr(request, "app", None), "state", None)
+    settings = getattr(getattr(services, "services", None), "settings", None)
+    rate = settings.khr_per_usd if settings is not None else DEFAULT_KHR_PER_USD
+    return price_with_khr(int(cents), rate)
 
 
 @lru_cache

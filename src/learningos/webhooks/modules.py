@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import importlib
 
-HANDLER_MODULES: tuple[str, ...] = ("learningos.donations.webhooks",)
+HANDLER_MODULES: tuple[str, ...] = (
+    "learningos.sales.webhooks",
+    "learningos.donations.webhooks",
+)
 
 
 def load_handler_modules() -> None:

@@ -6,7 +6,7 @@ KHQR image and display name, their PayPal email or PayPal.me link), one row per 
 refunded by an approved adjustment); KHQR and PayPal gifts are not processed, so have no row.
 
 Revision ID: d0a7e3b5c912
-Revises: b8d3f1a6c2e4
+Revises: b8d3f1a6c2e5
 Create Date: 2026-12-04 19:00:00.000000
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import learningos.kit.db
 
 revision: str = "d0a7e3b5c912"
-down_revision: str | None = "b8d3f1a6c2e4"
+down_revision: str | None = "b8d3f1a6c2e5"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Becoming a creator: the creator agreement, legal name, country and tax id."""
