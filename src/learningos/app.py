@@ -73,6 +73,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from learningos.creator import pages as creator_pages
     from learningos.discover import endpoints as discover_api
     from learningos.discover import pages as discover_pages
+    from learningos.donations import endpoints as donations_api
+    from learningos.donations import pages as donations_pages
     from learningos.health import endpoints as health_api
     from learningos.jobs import endpoints as jobs_api
     from learningos.learning import endpoints as learning_api
@@ -109,6 +111,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         progress_api.router,
         review_api.router,
         sharing_api.router,
+        donations_api.router,
         webhooks_api.router,
         listing_api.router,
         auth_pages.router,
@@ -121,6 +124,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         account_api.router,
         account_pages.router,
         sharing_pages.router,
+        donations_pages.router,
         creator_api.router,
         creator_pages.router,
         sales_pages.router,

@@ -192,6 +192,15 @@ class Settings(BaseSettings):
     # Embeddings: auto = OpenAI when LEARNINGOS_OPENAI_API_KEY is set, else local MiniLM.
     embedding_provider: Literal["auto", "local", "openai"] = "auto"
 
+    # Paddle Billing (donations): the API key (server-side, Bearer), sandbox or production
+    # (picks https://sandbox-api.paddle.com or https://api.paddle.com), an API URL over that
+    # (a local fake in tests), and the page on this site that opens Paddle's checkout (with
+    # Paddle.js; its domain approved in Paddle). Unset: Paddle's default payment link.
+    paddle_api_key: SecretStr | None = None
+    paddle_env: Literal["sandbox", "production"] = "sandbox"
+    paddle_api_url: str | None = None
+    paddle_checkout_url: str | None = None
+    paddle_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
     # One-time sales through Lemon Squeezy (a merchant of record). With no API key and not
     # in production, checkouts go to the built-in test checkout (no money moves).
     lemonsqueezy_api_key: SecretStr | None = None

@@ -2,6 +2,7 @@
 
 from tests.fakes.fixtures import fake_openai  # noqa: F401
 from tests.fakes.fixtures import fake_qdrant  # noqa: F401
+from tests.fakes.fixtures import fake_paddle  # noqa: F401
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.paddle_server import FakePaddle
 from tests.fakes.qdrant_server import FakeQdrant
 
 _lock = threading.Lock()
@@ -65,6 +67,31 @@ def fake_qdrant(request: pytest.FixtureRequest) -> Iterator[FakeQdrant]:
 
             request.config.add_cleanup(forget)
         server = _shared_qdrant
+    server.reset()
+    yield server
+    server.reset()
+
+
+_shared_paddle: FakePaddle | None = None
+
+
+@pytest.fixture
+def fake_paddle(request: pytest.FixtureRequest) -> Iterator[FakePaddle]:
+    """The shared fake Paddle API (started on first use, stopped when pytest finishes), with an
+    empty queue, no recorded requests and the default key; reset again after the test."""
+    global _shared_paddle
+    with _lock:
+        if _shared_paddle is None:
+            server = FakePaddle().start()
+            request.config.add_cleanup(server.stop)
+            _shared_paddle = server
+
+            def forget() -> None:
+                global _shared_paddle
+                _shared_paddle = None
+
+            request.config.add_cleanup(forget)
+        server = _shared_paddle
     server.reset()
     yield server
     server.reset()

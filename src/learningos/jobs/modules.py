@@ -20,6 +20,7 @@ TASK_MODULES = (
     "learningos.account.tasks",
     "learningos.auth.tasks",
     "learningos.content.tasks",
+    "learningos.donations.tasks",
     "learningos.creator.tasks",
     "learningos.learning.tasks",
     "learningos.ledger.tasks",

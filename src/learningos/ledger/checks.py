@@ -23,7 +23,7 @@ Check = Callable[[AsyncSession], Awaitable[list[str]]]
 
 # Modules that register checks when imported (sales: "learningos.sales.checks", donations:
 # "learningos.donations.checks").
-CHECK_MODULES: tuple[str, ...] = ("learningos.sales.checks",)
+CHECK_MODULES: tuple[str, ...] = ("learningos.sales.checks", "learningos.donations.checks")
 
 _CHECKS: dict[str, Check] = {}
 

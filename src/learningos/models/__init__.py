@@ -6,6 +6,7 @@ from learningos.models.ai import AIUsage
 from learningos.models.auth import RefreshToken
 from learningos.models.catalogue import ContentRating, LibraryEntry
 from learningos.models.content import Content, ContentAccess, ContentSection
+from learningos.models.donations import CreatorPaymentSettings, Donation
 from learningos.models.jobs import Job
 from learningos.models.learning import (
     Adaptation,
@@ -36,6 +37,8 @@ __all__ = [
     "ContentAccess",
     "ContentRating",
     "ContentSection",
+    "CreatorPaymentSettings",
+    "Donation",
     "CreatorProfile",
     "Purchase",
     "TakedownRequest",

@@ -28,6 +28,7 @@ class JobName(StrEnum):
     ACCOUNT_REVIEW_REMINDER = "account.review_reminder"
     ACCOUNT_WEEKLY_SUMMARY = "account.weekly_summary"
     SHARING_INVITATION_EMAIL = "sharing.invitation_email"
+    DONATIONS_RECEIVED_EMAIL = "donations.received_email"
     CREATOR_TAKEDOWN_EMAIL = "creator.takedown_email"
     SALES_PURCHASE_EMAIL = "sales.purchase_email"
     LEDGER_RELEASE = "ledger.release"

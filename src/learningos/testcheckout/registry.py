@@ -23,7 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from learningos.models.user import User
 
 # The modules that register test-checkout kinds (donate adds "learningos.donations.testcheckout").
-BUILDER_MODULES: tuple[str, ...] = ("learningos.sales.testcheckout",)
+BUILDER_MODULES: tuple[str, ...] = (
+    "learningos.sales.testcheckout",
+    "learningos.donations.testcheckout",
+)
 
 
 class TestAction(StrEnum):

@@ -7,7 +7,7 @@ import importlib
 
 HANDLER_MODULES: tuple[str, ...] = (
     "learningos.sales.webhooks",
-    # "learningos.donations.webhooks"
+    "learningos.donations.webhooks",
 )
 
 
