@@ -186,3 +186,10 @@ def test_polarity_false_alarms_that_are_agreement() -> None:
         is None
     )
     assert polarity.numbers("see http://example.org/2014/page_3 for 5 cases") == {"5"}
+
+
+def test_a_condition_without_a_negation_in_it_does_not_hide_a_negation() -> None:
+    assert polarity.negation_flip(
+        "The exponential distribution describes the values of events, not the times between them.",
+        "Exponential distributions come up when we measure the times between events.",
+    )

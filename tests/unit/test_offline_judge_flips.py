@@ -48,3 +48,14 @@ def test_numbers_the_material_states_elsewhere_are_no_contradiction() -> None:
         "Run 20 tests and expect one.",
     ]
     assert flips(said, material, [[0.86, 0.3]]) == []
+
+
+def test_a_rival_that_uses_both_opposites_does_not_excuse() -> None:
+    said = ["When two variables vary together their deviations have the opposite sign."]
+    material = [
+        "If X and Y vary together, their deviations tend to have the same sign.",
+        "The product is positive when the deviations have the same sign and negative when "
+        "they have the opposite sign.",
+    ]
+    found = flips(said, material, [[0.66, 0.65]])
+    assert [(f.kind, f.words) for f in found] == [("opposite", ("opposite", "same"))]

@@ -228,7 +228,11 @@ def _agrees(sentence: str, rival: Statement, flip: Flip) -> bool:
     normal, not lognormal")."""
     if _disagreement(sentence, rival) is not None:
         return False
-    return bool(flip.at_issue & (nlp.terms(rival.text) | numbers(rival.text)))
+    named = {nlp.stem(w) for w in nlp.words(rival.text)} | numbers(rival.text)
+    if flip.kind == "opposite":  # it backs the learner's word only if it lacks the other one
+        mine, theirs = (nlp.stem(w) for w in flip.words)
+        return mine in named and theirs not in named
+    return bool(flip.at_issue & named)
 
 
 _CONTRAST_OPENING = re.compile(

@@ -142,11 +142,22 @@ def _weakened(sentence: str) -> set[str]:
 
 # Conditions and requirements move negations about legitimately: "if no constructor is
 # given" and "when you do not define one" say the same thing, and so do "it needs a finite
-# variance" and "many of them do not have a finite variance".
-_CONDITIONAL = re.compile(
-    r"\b(?:if|when|whenever|unless|until|needs?|requires?|required|must|ha(?:s|ve) to)\b",
-    re.IGNORECASE,
-)
+# variance" and "many of them do not have a finite variance". A requirement anywhere counts;
+# a condition only where a negation follows it ("come up when we measure the times between
+# events" holds no negated condition).
+_REQUIREMENT = re.compile(r"\b(?:needs?|requires?|required|must|ha(?:s|ve) to)\b", re.IGNORECASE)
+_CONDITIONAL = re.compile(r"\b(?:if|when|whenever|unless|until|otherwise)\b", re.IGNORECASE)
+
+
+def _negated_condition(sentence: str) -> bool:
+    """Whether a negation comes after a conditional word ("when we do not define one",
+    "if no constructor is given")."""
+    found = _CONDITIONAL.search(sentence)
+    return found is not None and _negations(sentence[found.start() :])[0] > 0
+
+
+def _conditional(sentence: str) -> bool:
+    return bool(_REQUIREMENT.search(sentence)) or _negated_condition(sentence)
 
 
 def negation_flip(sentence: str, statement: str) -> str | None:
@@ -161,7 +172,7 @@ def negation_flip(sentence: str, statement: str) -> str | None:
     differs = (negated_a ^ negated_b) & ours & theirs
     if not differs:
         return None
-    if _CONDITIONAL.search(sentence) or _CONDITIONAL.search(statement):
+    if _conditional(sentence) or _conditional(statement):
         return None
     if count_a % 2 != count_b % 2:
         return min(differs)
