@@ -149,3 +149,47 @@ def test_polarity_cues() -> None:
         is None
     )
     assert polarity.numbers("about 50% of 39 weeks, 0.50") == {"50", "39", "0.5"}
+
+
+def test_polarity_false_alarms_that_are_agreement() -> None:
+    # An opposite weakened by "less" says the same thing ("sensitive" = "less robust").
+    assert (
+        polarity.flipped_words(
+            "It is sensitive to outliers.", "Sample skewness is less robust to outliers."
+        )
+        is None
+    )
+    assert polarity.flipped_words("It is fragile to outliers.", "It is robust to outliers.") is None
+    assert polarity.flipped_words("It is sensitive to outliers.", "It is robust to outliers.")
+    # A degree asked about asserts nothing: "how fast" is not "fast".
+    assert (
+        polarity.flipped_words(
+            "How fast it converges depends on the skewness.", "Skewed sums converge slowly."
+        )
+        is None
+    )
+    # A requirement moves the negation about as a condition does.
+    assert (
+        polarity.negation_flip(
+            "The distribution needs a finite mean and variance.",
+            "Many Pareto distributions do not have finite mean and variance.",
+        )
+        is None
+    )
+    # Web addresses and code identifiers are no statement.
+    assert (
+        polarity.negation_flip(
+            "That is why correlation does not imply causation.",
+            "It is summarized as “Correlation does not imply causation” at "
+            "http://wikipedia.org/wiki/Correlation_does_ ``` not_imply_causation.",
+        )
+        is None
+    )
+    assert polarity.numbers("see http://example.org/2014/page_3 for 5 cases") == {"5"}
+
+
+def test_a_condition_without_a_negation_in_it_does_not_hide_a_negation() -> None:
+    assert polarity.negation_flip(
+        "The exponential distribution describes the values of events, not the times between them.",
+        "Exponential distributions come up when we measure the times between events.",
+    )

@@ -138,3 +138,107 @@ def test_the_focus_of_a_question() -> None:
     assert answers.focus("What is the mean of a sample?") == "mean of a sample"
     assert answers.focus("What does skewness measure?") == "skewness"
     assert answers.core("serial correlation in a time series") == {"serial", "correl"}
+
+
+# --- questions about an operator, and what a thing does ----------------------------------------
+
+ARITHMETIC = Passage(
+    title="1.3 Arithmetic operators",
+    section_id="o1",
+    page_start=3,
+    text=(
+        "1.3 Arithmetic operators\n"
+        "After printing, the next step is arithmetic. Python has operators, special symbols\n"
+        "that stand for computations like addition and multiplication.\n"
+        "The operators +, -, * and / perform addition, subtraction, multiplication and\n"
+        "division, as in the following examples:\n"
+        ">>> 40 + 2\n"
+        "42\n"
+        "The operator ** performs exponentiation; it raises a number to a power.\n"
+    ),
+)
+DIVISION = Passage(
+    title="5.1 Floor division and modulus",
+    section_id="o2",
+    page_start=40,
+    text=(
+        "5.1 Floor division and modulus\n"
+        "The floor division operator, //, divides two numbers and rounds down to an\n"
+        "integer. For example, suppose a film lasts 105 minutes and you want to know how\n"
+        "long that is in hours.\n"
+        ">>> minutes // 60\n"
+        "1\n"
+        "To get the part left over, you can use the modulus operator, which divides two\n"
+        "numbers and returns the remainder.\n"
+        "In Python, the modulus operator is a percent sign (%).\n"
+        "The syntax is the same as for the other arithmetic operators.\n"
+    ),
+)
+COMPARING = Passage(
+    title="5.2 Boolean expressions",
+    section_id="o3",
+    page_start=41,
+    text=(
+        "5.2 Boolean expressions\n"
+        "A boolean expression is an expression that is either true or false. The operator\n"
+        "== compares two operands and produces True if they are equal.\n"
+        "A common mistake is to use a single equal sign instead of a double one.\n"
+        "Remember that = is an assignment operator and == is a relational operator.\n"
+    ),
+)
+TRYING = Passage(
+    title="14.5 Catching exceptions",
+    section_id="o4",
+    page_start=150,
+    text=(
+        "14.5 Catching exceptions\n"
+        "A lot of things can go wrong when you try to read and write files, and trying to\n"
+        "open a file that does not exist raises an error.\n"
+        "To avoid the error you could check first, but it is easier to go ahead and try,\n"
+        "and deal with problems if they happen, which is what the try statement is for.\n"
+        "The try statement runs the statements in its try clause, and if an exception\n"
+        "occurs, it skips the rest of them and runs the except clause instead.\n"
+    ),
+)
+OPERATORS = [ARITHMETIC, DIVISION, COMPARING]
+
+
+def test_a_question_about_a_symbol_is_answered_by_the_sentence_that_writes_it(
+    embedder: LocalEmbedder,
+) -> None:
+    lead = first_quote(ask("What does the // operator do?", OPERATORS, embedder))
+    assert lead.startswith("The floor division operator, //, divides two numbers and rounds down")
+    both = first_quote(ask("What is the difference between = and ==?", OPERATORS, embedder))
+    assert "= is an assignment operator and == is a relational operator" in both
+
+
+def test_a_sentence_that_only_names_the_sign_brings_the_one_that_says_what_it_does(
+    embedder: LocalEmbedder,
+) -> None:
+    lead = first_quote(ask("What does % do?", OPERATORS, embedder))
+    assert "returns the remainder" in lead
+    assert lead.endswith("the modulus operator is a percent sign (%).")
+
+
+def test_symbols_are_matched_literally() -> None:
+    assert answers.symbols("What is the difference between = and ==?") == {"=", "=="}
+    assert answers.symbols("What does % do in Python?") == {"%"}
+    assert answers.symbols("What is a key-value pair – in short?") == set()
+    assert answers.symbols("What does __init__ do?") == {"__init__"}
+    assert answers.writes("the modulus operator is a percent sign (%).", "%")
+    assert not answers.writes("about 5% of the values", "%")
+    assert not answers.writes("see http://example.org", "//")
+    assert not answers.writes("if a == b", "=")
+
+
+def test_what_a_thing_does_is_the_sentence_it_is_the_subject_of(embedder: LocalEmbedder) -> None:
+    lead = first_quote(ask("What does a try statement do?", [TRYING], embedder))
+    assert lead.startswith("The try statement runs the statements in its try clause")
+
+
+def test_contractions_and_asking_words_are_not_terms_of_the_question() -> None:
+    assert answers.asked_terms("What happens if I read an element that doesn't exist?") == {
+        "read",
+        "element",
+        "exist",
+    }

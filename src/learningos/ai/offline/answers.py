@@ -33,6 +33,14 @@ MAX_QUOTES = 3
 _PAIR_WORDS = 45  # the lead and the sentence after it, together at most
 # Weights of `rank`; on that set the hit rate barely moves over 0.5-0.8 / 0.1-0.2 / 0.1-0.35.
 W_COSINE, W_TERMS, W_DEFINES = 0.6, 0.1, 0.2
+# A question about a symbol ("What does % do?", "= and =="): a sentence that writes every one
+# of them literally gains this much; MiniLM reads "%" and "//" as noise, so the sentence that
+# lists the arithmetic operators would otherwise answer any question about an operator.
+W_SYMBOL = 0.2
+
+_OPERATOR_CHARS = r"%*/=<>!+\-&|^~@"
+_SYMBOL = re.compile(rf"(?<![\w{_OPERATOR_CHARS}:])[{_OPERATOR_CHARS}]+(?![\w{_OPERATOR_CHARS}])")
+_DUNDER = re.compile(r"\b__[a-z][a-z0-9_]*__\b")
 
 _GLOSSARY = re.compile(r"^([A-Za-z][\w’'()\- ]{1,50}): ([A-Z“\"].*)$")
 _DEFINING_VERB = re.compile(
@@ -53,6 +61,15 @@ _LEANS_BACK = re.compile(
     r"|for (?:this|that) reason|as a result|in (?:this|that|the same) (?:example|case|way))\b",
     re.I,
 )
+# A sentence that only says how a thing is written ("the modulus operator is a percent sign
+# (%)", "… is written as two slashes"): what the thing does is in the sentence before it.
+_NAMES_A_SIGN = re.compile(
+    r"\b(?:is|are)\s+(?:written\s+(?:as\s+|with\s+)?)?(?:a|an|the|two|three)?\s*"
+    r"(?:[\w-]+\s+){0,3}(?:sign|signs|symbol|symbols|character|characters|slash|slashes|"
+    r"asterisks?|keyword)\b",
+    re.I,
+)
+_NAMING_WORDS = 16
 _ASSIGNMENT = re.compile(r"^[\w, .\[\]]+=\s*[\w.]+\(")
 _WHICH = re.compile(r",\s+which\s+\w+")  # "…, which is / means / maps …"
 _POSSESSIVE = re.compile(r"['’]s\b")
@@ -156,14 +173,44 @@ def focus(question: str) -> str:
     return text or question
 
 
+def symbols(question: str) -> set[str]:
+    """The operators and special names a question writes out: "What does % do?" -> {"%"},
+    "= and ==" -> {"=", "=="}, "__init__" -> {"__init__"}. Question marks are not operators,
+    nor is a hyphen inside a word or a lone dash (a typed "–" more often than a minus)."""
+    text = question.replace("?", " ")
+    found = {m.group(0) for m in _SYMBOL.finditer(text)}
+    found |= {m.group(0) for m in _DUNDER.finditer(text)}
+    return found - {"-"}
+
+
+def writes(text: str, symbol: str) -> bool:
+    """Whether the text writes `symbol` as a token of its own: "%" in "a percent sign (%)"
+    but not in "5%", "//" in "x // y" but not in "http://"."""
+    if _DUNDER.fullmatch(symbol):
+        return re.search(rf"\b{re.escape(symbol)}\b", text) is not None
+    ops = _OPERATOR_CHARS
+    pattern = rf"(?<![\w{ops}:]){re.escape(symbol)}(?![\w{ops}])"
+    return re.search(pattern, text) is not None
+
+
 def terms(text: str) -> set[str]:
     """nlp.terms with possessives dropped, so "Cohen's d" and "Cohen’s d" agree."""
     return nlp.terms(_POSSESSIVE.sub("", text))
 
 
+# Words of a learner's question that name nothing the answer would contain: "What happens if
+# …", "doesn't" (a contraction is not a term, though nlp keeps it as one word).
+_ASKING_WORDS = frozenset(["happen"])
+
+
+def asked_terms(question: str) -> set[str]:
+    """The question's terms less its contractions and asking words."""
+    return {t for t in terms(question) if not t.endswith("n't") and t not in _ASKING_WORDS}
+
+
 def overlap(question: str, text: str) -> float:
     """Share of the question's terms that the text contains."""
-    wanted = terms(question)
+    wanted = asked_terms(question)
     return len(wanted & terms(text)) / len(wanted) if wanted else 0.0
 
 
@@ -177,14 +224,21 @@ def rank(
     vectors = sel.embed(embedder, [question] + [c.text for c in found])
     cosine = vectors[1:] @ vectors[0]
     wanted = focus(question)
+    doing = bool(_ASKS_DOING.match(question))
     shared = np.array([overlap(question, c.text) for c in found], dtype=np.float32)
-    defines = np.array([_defines(wanted, c.text) for c in found], dtype=np.float32)
+    defines = np.array([_defines(wanted, c.text, doing) for c in found], dtype=np.float32)
     exercise = np.array([bool(_EXERCISE.match(c.text)) for c in found], dtype=np.float32)
     cut = np.array([c.cut for c in found], dtype=np.float32)
     pointing = np.array([bool(sel._LEANING_ANYWHERE.search(c.text)) for c in found])
     short = np.array([len(c.text.split()) < 6 for c in found], dtype=np.float32)
+    asked = symbols(question)
+    written = np.array(
+        [bool(asked) and all(writes(c.text, s) for s in asked) for c in found], dtype=np.float32
+    )
     penalty = 0.25 * exercise + 0.1 * cut * (defines < 1) + 0.08 * pointing + 0.2 * short
-    score = W_COSINE * cosine + W_TERMS * shared + W_DEFINES * defines - penalty
+    score = (
+        W_COSINE * cosine + W_TERMS * shared + W_DEFINES * defines + W_SYMBOL * written - penalty
+    )
     return score, vectors[1:]
 
 
@@ -196,13 +250,17 @@ def core(wanted: str) -> set[str]:
     return terms(head) or terms(wanted)
 
 
-def _defines(wanted: str, text: str) -> float:
+def _defines(wanted: str, text: str, doing: bool = False) -> float:
     """1 when the sentence states what `wanted` is: the head of it is the subject of a
     defining verb ("X is …", "X, which means …", "the X, x¯, is …"), is what something is
-    "called", or is a glossary entry "X: …"; 0.5 when it only names that head; else 0."""
+    "called", or is a glossary entry "X: …"; for a question what X *does* (`doing`), also
+    when X opens the sentence as its subject ("The try statement runs …"); 0.5 when it only
+    names that head; else 0."""
     head = core(wanted)
     if not head or not head <= terms(text):
         return 0.0
+    if doing and _opens_with(head, text):
+        return 1.0
     glossary = _GLOSSARY.match(text)
     if glossary:
         return 1.0 if head <= terms(glossary.group(1)) else 0.5
@@ -221,6 +279,18 @@ def _defines(wanted: str, text: str) -> float:
     if which and head <= terms(" ".join(text[: which.start()].split()[-6:])):
         return 1.0  # "… is the interquartile range (IQR), which is a measure of …"
     return 0.5
+
+
+_ASKS_DOING = re.compile(r"^\s*what\s+(?:does|do)\s+.+\s+do\b", re.I)  # "What does X do?"
+_ARTICLE = re.compile(r"^(?:the|a|an|in python,?|in general,?)\s+", re.I)
+
+
+def _opens_with(head: set[str], text: str) -> bool:
+    """Whether the sentence opens with the head as its subject: its words come first, after
+    an article, with at most one other word among them ("The try statement", "A for loop")."""
+    words = _ARTICLE.sub("", text.strip().lstrip("\"'“‘(•")).split()
+    opening = terms(" ".join(words[: len(head) + 1]))
+    return head <= opening
 
 
 def choose(score: np.ndarray, vectors: np.ndarray, found: list[Candidate]) -> list[int]:
@@ -245,6 +315,10 @@ def with_context(lead: Candidate, passage: list[Candidate]) -> list[Candidate]:
     it when the two are short enough together ("… which has two advantages. First, …"),
     since a book's answer seldom fits in one sentence."""
     taken = [lead]
+    if _names_a_sign(lead) and lead.order > 0:
+        before = passage[lead.order - 1]
+        if terms(before.text) & terms(_NAMES_A_SIGN.split(lead.text, maxsplit=1)[0]):
+            return [before, lead]  # "… the modulus operator, which returns the remainder."
     if _LEANS_BACK.match(lead.text) and lead.order > 0:
         before = passage[lead.order - 1]
         taken.insert(0, before)
@@ -258,6 +332,13 @@ def with_context(lead: Candidate, passage: list[Candidate]) -> list[Candidate]:
     ):
         taken.append(after)
     return taken
+
+
+def _names_a_sign(candidate: Candidate) -> bool:
+    """A short sentence that says how something is written rather than what it does."""
+    return len(candidate.text.split()) <= _NAMING_WORDS and bool(
+        _NAMES_A_SIGN.search(candidate.text)
+    )
 
 
 def quote(candidate: Candidate) -> str:

@@ -63,6 +63,9 @@ class Flip:
     statement: Statement  # what the material says
     kind: str  # "negation" | "opposite" | "number"
     words: tuple[str, str] = ("", "")  # (the learner's word, the material's) for opposites
+    # What the disagreement is about: the negated word's stem, the stems of the two opposite
+    # words, or the numbers; a rival statement speaks to the point only if it has one.
+    at_issue: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -205,15 +208,31 @@ def _flips(said: list[str], material: list[Statement], sims: np.ndarray) -> list
         if sims[i, first] < ALIGNED:
             continue
         flip = _disagreement(sentence, material[first])
-        if flip is None or (flip.kind == "number" and numbers(sentence) <= stated):
+        unstated = numbers(sentence) - numbers(material[first].text) - stated
+        if flip is None or (flip.kind == "number" and not unstated):
             continue
         if flip.kind == "negation" and sims[i, first] < NEGATION_ALIGNED:
             continue
         rivals = [j for j in order[1:] if sims[i, j] >= sims[i, first] - RIVAL_MARGIN]
-        if any(_disagreement(sentence, material[j]) is None for j in rivals):
+        if any(_agrees(sentence, material[j], flip) for j in rivals):
             continue
         found.append(flip)
     return found
+
+
+def _agrees(sentence: str, rival: Statement, flip: Flip) -> bool:
+    """Whether a statement nearly as close as the contradicted one backs the sentence: it
+    does not disagree with it and speaks of what the disagreement is about (a statement that
+    never names the word at issue says nothing either way: "the distribution of adult
+    weights on a linear scale with a normal model" neither backs nor refutes "weights are
+    normal, not lognormal")."""
+    if _disagreement(sentence, rival) is not None:
+        return False
+    named = {nlp.stem(w) for w in nlp.words(rival.text)} | numbers(rival.text)
+    if flip.kind == "opposite":  # it backs the learner's word only if it lacks the other one
+        mine, theirs = (nlp.stem(w) for w in flip.words)
+        return mine in named and theirs not in named
+    return bool(flip.at_issue & named)
 
 
 _CONTRAST_OPENING = re.compile(
@@ -233,12 +252,13 @@ def _disagreement(sentence: str, statement: Statement) -> Flip | None:
     if pair and negation:
         return None
     if pair:
-        return Flip(sentence, statement, "opposite", pair)
+        issue = frozenset(nlp.stem(w) for w in pair)
+        return Flip(sentence, statement, "opposite", pair, issue)
     if negation:
-        return Flip(sentence, statement, "negation")
+        return Flip(sentence, statement, "negation", at_issue=frozenset([negation]))
     ours, theirs = numbers(sentence), numbers(statement.text)
-    if ours and theirs and not ours & theirs:
-        return Flip(sentence, statement, "number")
+    if ours - theirs and theirs:  # "a false positive 19 times in 20" / "1 time in 20"
+        return Flip(sentence, statement, "number", at_issue=frozenset(ours | theirs))
     return None
 
 

@@ -117,7 +117,47 @@ def negated_terms(sentence: str) -> set[str]:
     return _negations(sentence)[1]
 
 
-_CONDITIONAL = re.compile(r"\b(?:if|when|whenever|unless|until)\b", re.IGNORECASE)
+_URL = re.compile(r"\b(?:https?://|www\.)\S+|\b\S+\.(?:org|com|net|edu)/\S*", re.IGNORECASE)
+_IDENTIFIER = re.compile(r"\S*_\S*|```")  # "not_imply_causation", "is_empty", a fence
+
+
+def plain(sentence: str) -> str:
+    """The sentence without web addresses and code identifiers, whose words
+    ("…/Correlation_does_not_imply…", "is_not_empty") and numbers are no statement."""
+    return _IDENTIFIER.sub(" ", _URL.sub(" ", sentence))
+
+
+# A word after "less" or "hardly" is weakened towards its opposite: "less robust" says what
+# "sensitive" says, so an opposite under it agrees, as one under "not" does.
+_DIMINISHED = re.compile(
+    r"\b(?:less|hardly|barely|scarcely|not\s+very|not\s+as)\s+([A-Za-z][A-Za-z-]+)", re.IGNORECASE
+)
+# "How fast it converges", "how large the effect is": a degree asked about, not asserted.
+_DEGREE = re.compile(r"\bhow\s+([A-Za-z]+)", re.IGNORECASE)
+
+
+def _weakened(sentence: str) -> set[str]:
+    return {nlp.stem(m.group(1).lower()) for m in _DIMINISHED.finditer(sentence)}
+
+
+# Conditions and requirements move negations about legitimately: "if no constructor is
+# given" and "when you do not define one" say the same thing, and so do "it needs a finite
+# variance" and "many of them do not have a finite variance". A requirement anywhere counts;
+# a condition only where a negation follows it ("come up when we measure the times between
+# events" holds no negated condition).
+_REQUIREMENT = re.compile(r"\b(?:needs?|requires?|required|must|ha(?:s|ve) to)\b", re.IGNORECASE)
+_CONDITIONAL = re.compile(r"\b(?:if|when|whenever|unless|until|otherwise)\b", re.IGNORECASE)
+
+
+def _negated_condition(sentence: str) -> bool:
+    """Whether a negation comes after a conditional word ("when we do not define one",
+    "if no constructor is given")."""
+    found = _CONDITIONAL.search(sentence)
+    return found is not None and _negations(sentence[found.start() :])[0] > 0
+
+
+def _conditional(sentence: str) -> bool:
+    return bool(_REQUIREMENT.search(sentence)) or _negated_condition(sentence)
 
 
 def negation_flip(sentence: str, statement: str) -> str | None:
@@ -126,12 +166,13 @@ def negation_flip(sentence: str, statement: str) -> str | None:
     ("always decay and never interference" against "not decay but interference"). Not when
     either states a condition: "if no constructor is given" and "when you do not define one"
     say the same thing with their negations in different places."""
+    sentence, statement = plain(sentence), plain(statement)
     ours, theirs = nlp.terms(sentence), nlp.terms(statement)
     (count_a, negated_a), (count_b, negated_b) = _negations(sentence), _negations(statement)
     differs = (negated_a ^ negated_b) & ours & theirs
     if not differs:
         return None
-    if _CONDITIONAL.search(sentence) or _CONDITIONAL.search(statement):
+    if _conditional(sentence) or _conditional(statement):
         return None
     if count_a % 2 != count_b % 2:
         return min(differs)
@@ -142,18 +183,22 @@ def negation_flip(sentence: str, statement: str) -> str | None:
 def flipped_words(sentence: str, statement: str) -> tuple[str, str] | None:
     """A word of `sentence` whose opposite `statement` uses, where the sentence does not use
     that opposite and the statement does not use the word (compared by stem), and neither is
-    negated while the other is not ("forgetting" agrees with "don't remember"): (the
-    sentence's word, the statement's)."""
+    negated while the other is not ("forgetting" agrees with "don't remember", "sensitive"
+    with "less robust"), nor a degree asked about ("how fast"): (the sentence's word, the
+    statement's)."""
+    sentence, statement = plain(sentence), plain(statement)
     theirs_words = nlp.words(statement)
     theirs = {nlp.stem(w): w for w in reversed(theirs_words)}  # stem -> first spelling
     mine = nlp.words(sentence)
     ours = {nlp.stem(w) for w in mine}
-    ours_negated, theirs_negated = negated_terms(sentence), negated_terms(statement)
+    ours_negated = negated_terms(sentence) | _weakened(sentence)
+    theirs_negated = negated_terms(statement) | _weakened(statement)
+    degrees = {m.group(1).lower() for m in _DEGREE.finditer(sentence)}
     table = opposites()
     vocabulary = set(theirs_words)
     for word in mine:
         own = nlp.stem(word)
-        if own in theirs:
+        if own in theirs or word.lower() in degrees:
             continue
         candidates = [theirs[o] for o in sorted(table.get(own, ())) if o in theirs]
         prefixed = _prefixed(word, vocabulary)
@@ -173,6 +218,6 @@ NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
 def numbers(sentence: str) -> set[str]:
     """The numbers a sentence states, normalised ("5%" and "5" both give "5")."""
     found = set()
-    for value in NUMBER.findall(sentence):
+    for value in NUMBER.findall(plain(sentence)):
         found.add(value.rstrip("0").rstrip(".") if "." in value else value)
     return found
