@@ -34,8 +34,11 @@ MANAGE = {
     "content_delete", "content_rename", "content_retry", "content_listing", "map_editor",
     "map_editor_submit",
     "share_panel", "share_visibility", "share_invite", "share_link_create",
-    "share_link_revoke", "share_access_revoke", "api_set_cover",
+    "share_link_revoke", "share_access_revoke", "api_set_cover", "api_set_content_donations",
+    "content_donations",
 }  # fmt: skip
+# Managing that only a creator may do: an owner who is not a creator is refused (403).
+CREATOR_ONLY = {"api_set_content_donations", "content_donations"}
 # What a guest may see of a listed (public, paid, platform) item: its listing, reviews and
 # cover; of any other item, nothing (404, never a sign-in prompt that tells it exists).
 GUEST_VISIBLE = {"listing", "api_reviews", "api_cover"}
@@ -50,6 +53,9 @@ MISSING_OBJECT = {
     "api_revoke_access", "share_link_revoke", "share_access_revoke", "learn_act",
     "api_merge_concept", "api_cover",
 }  # fmt: skip
+# Buying and donating depend on the item's state (not for sale, donations off): 409 to
+# someone who may read it, 404 to anyone else.
+STATE_DEPENDENT = {"buy_submit", "donate_content", "donate_content_submit"}
 JSON_BODIES: dict[str, object] = {
     "api_rename": {"title": "Renamed", "description": "About it", "category": "science"},
     "api_ask": {"question": "What is the mean?"},
@@ -61,6 +67,7 @@ JSON_BODIES: dict[str, object] = {
     "api_invite": {"email": "someone@example.com"},
     "api_set_visibility": {"visibility": "{visibility}"},
     "api_rate": {"rating": 4, "review": "A review by {role}"},
+    "api_set_content_donations": {"accept_donations": True, "donation_message": "Thanks"},
 }
 QUERY = {"api_search": {"q": "mean"}, "content_search_fragment": {"q": "mean"}}
 FORMS: dict[str, dict[str, str]] = {
@@ -134,6 +141,8 @@ def expected(route: APIRoute, role: str, visibility: str) -> set[int] | None:
         return {404}
     if route.name in MANAGE and role not in ("owner", "admin"):
         return {403}
+    if route.name in CREATOR_ONLY and role == "owner":
+        return {403}  # the owner here is a learner who never became a creator
     if route.name in OWNER_REFUSED and role == "owner":
         return {403}
     if visibility == "platform" and role == "owner" and route.name in (
@@ -145,6 +154,8 @@ def expected(route: APIRoute, role: str, visibility: str) -> set[int] | None:
 
 def is_success(route: APIRoute, status: int) -> bool:
     if route.name in MISSING_OBJECT and status in (404, 409):
+        return True
+    if route.name in STATE_DEPENDENT and status == 409:
         return True
     # The map editor's form without an action is a bad request, after the access check.
     return status < 400 or status == 400 and route.name == "map_editor_submit"

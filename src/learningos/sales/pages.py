@@ -30,11 +30,11 @@ async def buy_page(
 ) -> Response:
     """A paid item the learner cannot read yet: its price and a Buy button; after paying,
     "confirming your payment" until the order arrives (then the material itself)."""
-    content = await session.get(Content, content_id)
-    if content is None or content.visibility == Visibility.PRIVATE:
-        raise NotFound("No such material.")
     if await service.can_read(session, user, content_id):
         return RedirectResponse(f"/content/{content_id}", status_code=303)
+    content = await session.get(Content, content_id)
+    if content is None or not await service.for_sale(session, content_id):
+        raise NotFound("No such material.")  # a shared or private item is not shown to others
     waiting = None
     if purchase is not None:
         try:

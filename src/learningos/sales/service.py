@@ -46,11 +46,14 @@ async def _sellable(session: AsyncSession, buyer: User, content_id: uuid.UUID) -
     """The item the buyer may buy: paid, not theirs, not already bought (409 otherwise; 404
     for what does not exist or is private)."""
     content = await session.get(Content, content_id)
-    if content is None or content.visibility == Visibility.PRIVATE:
+    if content is None or content.visibility != Visibility.PAID:
+        # Not for sale: said only to who may read it; to anyone else it does not exist.
+        if content is not None and await ContentRepository(session).get_readable(content_id, buyer):
+            raise Conflict("This material is not for sale.")
         raise NotFound("No such material.")
     if content.user_id == buyer.id:
         raise Conflict("This material is yours: there is nothing to buy.")
-    if content.visibility != Visibility.PAID or content.price_cents <= 0:
+    if content.price_cents <= 0:
         raise Conflict("This material is not for sale.")
     if await PurchaseRepository(session).completed_of(buyer.id, content.id) is not None:
         raise Conflict("You have already bought this material.")
