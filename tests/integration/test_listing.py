@@ -23,6 +23,7 @@ from learningos.models.learning import LearningMap
 from tests.conftest import bearer, signed_in
 from tests.fakes.pdfgen import prose, write_pdf
 from tests.integration.test_content import processed, upload
+from tests.integration.test_donation_settings import make_creator
 from tests.integration.test_pages import csrf_of, html, sign_in_page
 from tests.integration.test_progress import make_content, user_id_of
 
@@ -40,16 +41,20 @@ async def owner_with(client, services, visibility: str, title: str = "Statistics
     (so that listing it gives it a slug)."""
     tokens = await signed_in(client, "owner@example.com")
     client.cookies.clear()
-    owner_id = await user_id_of(services, "owner@example.com")
+    owner_id = await make_creator(services, "owner@example.com")  # so that it may sell
     content_id, _ = await make_content(services, owner_id, ["Mean", "Variance"], title=title)
     if visibility != "private":
         response = await client.patch(
             f"/api/v1/content/{content_id}/visibility",
-            json={"visibility": visibility},
+            json={"visibility": visibility, **paid_price(visibility)},
             headers=bearer(tokens),
         )
         assert response.status_code == 200, response.text
     return tokens, owner_id, content_id
+
+
+def paid_price(visibility: str) -> dict[str, int]:
+    return {"price_cents": 499} if visibility == "paid" else {}
 
 
 async def content_row(services, content_id) -> Content:  # type: ignore[no-untyped-def]
@@ -226,7 +231,9 @@ async def test_a_paid_listing_shows_to_all_but_opens_only_for_buyers(client, ser
     doc = html(await client.get(f"/c/{slug}"))
     response = await client.post(f"/c/{slug}/start", data={"csrf_token": csrf_of(doc)})
     assert response.status_code == 303 and response.headers["location"] == f"/c/{slug}"
-    assert (await client.get(f"/content/{content_id}")).status_code == 404  # not a grant
+    # Not a grant: the item itself opens on its buy page.
+    opened = await client.get(f"/content/{content_id}")
+    assert opened.status_code == 303 and opened.headers["location"] == f"/buy/{content_id}"
 
 
 async def test_sitemap_and_robots(client, services):
@@ -236,7 +243,9 @@ async def test_sitemap_and_robots(client, services):
     for visibility, title in (("paid", "Paid stats"), ("shared", "Shared stats")):
         item, _ = await make_content(services, owner_id, ["Mean"], title=title)
         response = await client.patch(
-            f"/api/v1/content/{item}/visibility", json={"visibility": visibility}, headers=headers
+            f"/api/v1/content/{item}/visibility",
+            json={"visibility": visibility, **paid_price(visibility)},
+            headers=headers,
         )
         assert response.is_success
         listed[visibility] = item

@@ -193,3 +193,18 @@ async def test_notes_keep_their_text_through_the_upgrade_and_outlive_their_conce
             assert (await conn.execute(select(versions.c.id))).all() == []
     finally:
         await engine.dispose()
+
+
+def test_sqlite_content_search_triggers_survive_later_rebuilds_of_contents(tmp_path):
+    """Batch migrations rebuild `contents` on SQLite and drop its triggers with it: at the
+    head the discover search triggers must all be there (else new items are never found)."""
+    import sqlite3
+
+    from learningos.kit.migrate import upgrade
+
+    upgrade(f"sqlite+aiosqlite:///{tmp_path / 'head.db'}")
+    with sqlite3.connect(tmp_path / "head.db") as db:
+        names = {
+            row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        }
+    assert {"contents_search_insert", "contents_search_update", "contents_search_delete"} <= names

@@ -14,7 +14,8 @@ timer recomputes from `learning_sessions` (read by `updated_at`); indexes serve 
 orders (popular, new, rating, price).
 
 A later migration that rebuilds `contents` on SQLite (batch mode copies and drops the table)
-drops its triggers with it and must create them again (`sqlite_triggers()` below).
+drops its triggers with it and must create them again
+(`migrations/objects.py`: `restore_content_search_triggers`).
 
 Revision ID: b8d3f1a6c2e4
 Revises: b8d4f2a6c1e9
@@ -25,6 +26,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from learningos.migrations.objects import content_search_triggers
 
 revision: str = "b8d3f1a6c2e4"
 down_revision: str | None = "b8d4f2a6c1e9"
@@ -49,22 +52,6 @@ INDEXES = {
     "ix_contents_learners_week": ("contents", ["learners_week"]),
     "ix_learning_sessions_recent": ("learning_sessions", ["updated_at", "content_id", "user_id"]),
 }
-
-
-def sqlite_triggers() -> list[str]:
-    """The triggers that keep `content_search` equal to the listing fields of `contents`."""
-    insert = (
-        "INSERT INTO content_search (content_id, title, description, category) "
-        "VALUES (new.id, new.title, coalesce(new.description, ''), "
-        "replace(coalesce(new.category, ''), '-', ' '));"
-    )
-    remove = "DELETE FROM content_search WHERE content_id = old.id;"
-    return [
-        f"CREATE TRIGGER contents_search_insert AFTER INSERT ON contents BEGIN {insert} END",
-        "CREATE TRIGGER contents_search_update AFTER UPDATE OF title, description, category "
-        f"ON contents BEGIN {remove} {insert} END",
-        f"CREATE TRIGGER contents_search_delete AFTER DELETE ON contents BEGIN {remove} END",
-    ]
 
 
 def upgrade() -> None:
@@ -92,7 +79,7 @@ def upgrade() -> None:
             "SELECT id, title, coalesce(description, ''), "
             "replace(coalesce(category, ''), '-', ' ') FROM contents"
         )
-        for statement in sqlite_triggers():
+        for statement in content_search_triggers():
             op.execute(statement)
 
 
