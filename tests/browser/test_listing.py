@@ -33,7 +33,10 @@ async def test_listing_signed_out_then_start_learning(
     tab = await open_tab("phone")
     page = tab.page
     await tab.goto(f"/c/{owner.content_id}")  # moves to the slug address
-    assert re.search(r"/c/the-zen-of-python$", page.url), page.url
+    # Other tests of the same server may have listed a book of that title first.
+    found = re.search(r"/c/the-zen-of-python(-\d+)?$", page.url)
+    assert found, page.url
+    listing = found.group(0)
     await expect(page.get_by_role("heading", level=1)).to_have_text(owner.content_title)
     await expect(page.get_by_text("By Ada Learner")).to_be_visible()
     await expect(page.get_by_role("heading", name="What you'll learn")).to_be_visible()
@@ -51,7 +54,7 @@ async def test_listing_signed_out_then_start_learning(
     await page.get_by_label("Email").fill(reader)
     await page.get_by_label("Password", exact=True).fill(PASSWORD)
     await page.get_by_role("button", name="Sign in", exact=True).click()
-    await page.wait_for_url("**/c/the-zen-of-python")  # back on the listing
+    await page.wait_for_url(f"**{listing}")  # back on the listing
     await page.get_by_role("button", name="Start learning").click()
     await page.wait_for_url(f"**/content/{owner.content_id}")
     await expect(page.get_by_role("heading", level=1)).to_contain_text(owner.content_title)
@@ -72,7 +75,7 @@ async def test_listing_signed_out_then_start_learning(
     await form.get_by_role("button", name="Save my rating").click()
     await expect(page.get_by_text("your rating was saved")).to_be_visible()
 
-    await tab.goto("/c/the-zen-of-python")
+    await tab.goto(listing)
     await expect(page.locator("[data-review-text]")).to_have_text("Short and <b>clear</b>.")
     await expect(page.get_by_text("(1 rating)")).to_be_visible()
     await expect(page.get_by_role("link", name="Continue learning")).to_be_visible()
