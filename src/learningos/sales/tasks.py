@@ -14,7 +14,13 @@ from learningos.models.user import User
 
 
 def _messages(
-    purchase: Purchase, title: str, buyer: User | None, seller: User | None, what: str, base: str
+    purchase: Purchase,
+    title: str,
+    buyer: User | None,
+    seller: User | None,
+    what: str,
+    base: str,
+    window_days: int,
 ) -> list[Email]:
     price = usd(purchase.amount_cents)
     link = f"{base}/content/{purchase.content_id}"
@@ -26,7 +32,7 @@ def _messages(
                     to=buyer.email,
                     subject=f"You bought “{title}”"[:200],
                     text=f"Hello {buyer.name},\n\nThank you for buying “{title}” ({price}). "
-                    f"Start learning: {link}\n\nYou can ask for a refund within 14 days "
+                    f"Start learning: {link}\n\nYou can ask for a refund within {window_days} days "
                     f"({base}/refunds).\n\n— Learning OS\n",
                 )
             )
@@ -36,8 +42,8 @@ def _messages(
                     to=seller.email,
                     subject=f"You sold “{title}”"[:200],
                     text=f"Hello {seller.name},\n\nSomeone bought “{title}” for {price}. You "
-                    f"receive {usd(purchase.seller_revenue_cents)}, pending for the 14-day refund "
-                    "window.\n\n— Learning OS\n",
+                    f"receive {usd(purchase.seller_revenue_cents)}, pending for the "
+                    f"{window_days}-day refund window.\n\n— Learning OS\n",
                 )
             )
     elif what == "refunded":
@@ -74,5 +80,13 @@ async def send_purchase_email(ctx: JobContext) -> None:
     seller = await ctx.session.get(User, purchase.seller_id) if purchase.seller_id else None
     title = content.title if content is not None else "a material"
     base = ctx.services.settings.base_url.rstrip("/")
-    for email in _messages(purchase, title, buyer, seller, ctx.job.payload["what"], base):
+    for email in _messages(
+        purchase,
+        title,
+        buyer,
+        seller,
+        ctx.job.payload["what"],
+        base,
+        ctx.services.settings.refund_window_days,
+    ):
         await ctx.services.email.send(email)
